@@ -1,0 +1,44 @@
+"""The event record: one row per client event, kept columnar while the model runs."""
+
+from __future__ import annotations
+
+from typing import Any, Literal
+
+import numpy as np
+
+EventKind = Literal["arrive", "turned_away", "wait", "renege", "enter", "ready", "exit"]
+KINDS: tuple[str, ...] = ("arrive", "turned_away", "wait", "renege", "enter", "ready", "exit")
+COLUMNS = ("t_days", "client_id", "visit", "group", "origin", "sex", "place", "kind", "to_place")
+
+
+class EventLog:
+    """Append-only columnar log of client events (lists of plain values)."""
+
+    __slots__ = COLUMNS
+
+    def __init__(self) -> None:
+        for col in COLUMNS:
+            setattr(self, col, [])
+
+    def add(self, t: float, c: Any, place: str, kind: EventKind, to_place: str = "") -> None:
+        """Record that client ``c`` had event ``kind`` at ``place`` on day ``t``."""
+        self.t_days.append(t)
+        self.client_id.append(c.id)
+        self.visit.append(c.visit)
+        self.group.append(c.group)
+        self.origin.append(c.origin)
+        self.sex.append(c.sex)
+        self.place.append(place)
+        self.kind.append(kind)
+        self.to_place.append(to_place)
+
+    def __len__(self) -> int:
+        return len(self.t_days)
+
+    def columns(self) -> dict[str, Any]:
+        """The record as plain arrays and lists, ready for one DataFrame build."""
+        out: dict[str, Any] = {col: getattr(self, col) for col in COLUMNS}
+        out["t_days"] = np.asarray(self.t_days, dtype=float)
+        out["client_id"] = np.asarray(self.client_id, dtype=np.int64)
+        out["visit"] = np.asarray(self.visit, dtype=np.int32)
+        return out

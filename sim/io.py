@@ -1,0 +1,89 @@
+"""Write and read result folders. The only module that writes files; every write is atomic.
+
+A folder is complete when ``run.json`` exists: it is written last.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import platform
+import subprocess
+from dataclasses import asdict
+from importlib.metadata import version
+from pathlib import Path
+from typing import Any, Callable
+
+import pandas as pd
+
+from sim.config import PROJECT_ROOT
+from sim.experiment import Results
+
+PACKAGES = ("simpy", "numpy", "scipy", "pandas", "matplotlib", "hydra-core", "omegaconf")
+
+
+def _atomic(path: Path, write: Callable[[Path], Any]) -> None:
+    """Write through ``write(tmp)`` then rename, so no half file ever carries the final name."""
+    tmp = path.with_name(f".{path.name}.tmp")
+    write(tmp)
+    os.replace(tmp, path)
+
+
+def write_csv(df: pd.DataFrame, path: Path) -> None:
+    """A CSV written atomically (gzip if the name ends in .gz)."""
+    _atomic(path, lambda tmp: df.to_csv(tmp, index=False, compression="gzip" if path.suffix == ".gz" else None))
+
+
+def write_json(obj: dict[str, Any], path: Path) -> None:
+    _atomic(path, lambda tmp: tmp.write_text(json.dumps(obj, indent=2, default=str)))
+
+
+def git_state() -> dict[str, Any]:
+    """Commit and dirty flag of the project checkout, or nulls outside git."""
+    try:
+        run = lambda *a: subprocess.run(["git", *a], cwd=PROJECT_ROOT, capture_output=True, text=True, timeout=5)
+        sha = run("rev-parse", "HEAD").stdout.strip() or None
+        dirty = bool(run("status", "--porcelain", "--untracked-files=no").stdout.strip()) if sha else None
+        return {"git_commit": sha, "git_dirty": dirty}
+    except (OSError, subprocess.SubprocessError):
+        return {"git_commit": None, "git_dirty": None}
+
+
+def run_info(res: Results) -> dict[str, Any]:
+    """Provenance: resolved config, seed, versions, git commit, wall seconds."""
+    return {
+        "scenario": res.cfg.name,
+        "seed": res.cfg.run.seed,
+        "n_reps": res.cfg.run.n_reps,
+        "wall_seconds": round(res.wall_seconds, 3),
+        "python": platform.python_version(),
+        "packages": {p: version(p) for p in PACKAGES},
+        **git_state(),
+        "config": asdict(res.cfg),
+    }
+
+
+def save(res: Results, out: Path) -> list[Path]:
+    """Write kpis.csv, summary.csv, events.csv.gz, plots and, last, run.json into ``out``."""
+    out.mkdir(parents=True, exist_ok=True)
+    write_csv(res.kpis, out / "kpis.csv")
+    write_csv(res.summary, out / "summary.csv")
+    if res.cfg.run.write_events:
+        write_csv(res.events, out / "events.csv.gz")
+    if res.cfg.run.plots:
+        from sim.plots import save_plots
+
+        save_plots(res, out, _atomic)
+    write_json(run_info(res), out / "run.json")
+    return sorted(out.iterdir())
+
+
+def is_complete(folder: Path) -> bool:
+    """True if ``folder`` holds a finished result (run.json is written last)."""
+    return (folder / "run.json").is_file()
+
+
+def collect(sweep_dir: Path, name: str = "summary.csv") -> pd.DataFrame:
+    """One table of ``name`` from every complete job folder under ``sweep_dir``."""
+    frames = [pd.read_csv(d / name) for d in sorted(p for p in sweep_dir.iterdir() if p.is_dir()) if is_complete(d)]
+    return pd.concat(frames, ignore_index=True) if frames else pd.DataFrame()

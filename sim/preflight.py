@@ -1,0 +1,42 @@
+"""Check every job's config before Hydra creates a folder or anything is simulated."""
+
+from __future__ import annotations
+
+from typing import Sequence
+
+PASS_THROUGH = ("--help", "-h", "--hydra-help", "--cfg", "-c", "--info", "-i", "--shell-completion", "-sc",
+                "--version", "--resolve", "--package", "-p")
+MULTIRUN = ("--multirun", "-m")
+
+
+def job_overrides(argv: Sequence[str]) -> list[list[str]] | None:
+    """The override list of each job the command would run, or None for Hydra's own commands."""
+    if any(a.split("=")[0] in PASS_THROUGH for a in argv):
+        return None
+    overrides = [a for a in argv if not a.startswith("-")]
+    if not any(a in MULTIRUN for a in argv):
+        return [overrides]
+    from hydra._internal.core_plugins.basic_sweeper import BasicSweeper
+    from hydra.core.override_parser.overrides_parser import OverridesParser
+
+    parsed = OverridesParser.create().parse_overrides(overrides)
+    return [list(job) for batch in BasicSweeper.split_arguments(parsed, None) for job in batch]
+
+
+def check_jobs(argv: Sequence[str]) -> int:
+    """Compose and check every job; return the number of jobs (0 for Hydra's own commands)."""
+    from hydra import compose, initialize_config_dir
+    from hydra.core.global_hydra import GlobalHydra
+
+    from sim.config import CONFIG_DIR, check_overrides, to_sim_config
+
+    jobs = job_overrides(argv)
+    if jobs is None:
+        return 0
+    for overrides in jobs:
+        check_overrides(overrides)
+        GlobalHydra.instance().clear()
+        with initialize_config_dir(config_dir=str(CONFIG_DIR), version_base="1.3"):
+            to_sim_config(compose("config", overrides=overrides))
+    GlobalHydra.instance().clear()
+    return len(jobs)

@@ -1,0 +1,33 @@
+"""Time series and distributions from the event record, for plots and notebooks."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+
+def occupancy_on_grid(ev: pd.DataFrame, place: str, grid: np.ndarray) -> pd.DataFrame:
+    """Number present at ``place`` at each day of ``grid``, one column per replication."""
+    out = {}
+    for rep, e in ev[(ev["place"] == place) & ev["kind"].isin(["enter", "exit"])].groupby("rep"):
+        t = e["t_days"].to_numpy()
+        level = np.append(0, np.cumsum(np.where(e["kind"].to_numpy() == "enter", 1, -1)))
+        out[rep] = level[np.searchsorted(t, grid, side="right")]
+    return pd.DataFrame(out, index=pd.Index(grid, name="t_days"))
+
+
+def per_year(ev: pd.DataFrame, kind: str, warmup_days: float) -> pd.DataFrame:
+    """Count of ``kind`` events per place, replication and year after warm-up (year 1 = first measured)."""
+    e = ev[(ev["kind"] == kind) & (ev["t_days"] >= warmup_days)]
+    year = ((e["t_days"] - warmup_days) // 365.0).astype(int) + 1
+    return e.assign(year=year).groupby(["place", "year", "rep"]).size().rename("count").reset_index()
+
+
+def followup_waits(ev: pd.DataFrame, crisis_places: list[str]) -> pd.DataFrame:
+    """Days from ready to exit per crisis stay that ended: columns place, to_place, wait_days."""
+    e = ev[ev["place"].isin(crisis_places)]
+    ready = e[e["kind"] == "ready"].set_index(["rep", "client_id", "visit"])
+    done = e[e["kind"] == "exit"].set_index(["rep", "client_id", "visit"])
+    j = ready[["t_days", "place", "to_place"]].join(done[["t_days"]], rsuffix="_exit", how="inner")
+    return pd.DataFrame({"place": j["place"], "to_place": j["to_place"],
+                         "wait_days": j["t_days_exit"] - j["t_days"]}).reset_index(drop=True)

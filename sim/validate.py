@@ -1,0 +1,214 @@
+"""Value checks on a composed :class:`~sim.schema.SimConfig`.
+
+Each failure raises :class:`ConfigError` naming the key, the value and what is allowed,
+so the command line can print it as one line and stop before any simulation.
+"""
+
+from __future__ import annotations
+
+import math
+from typing import Any, Iterable
+
+from sim.schema import DIST_KINDS, WHEN_FULL, DistCfg, SimConfig
+
+PROB_TOL = 1e-9
+RESERVED_IDS = ("all", "default", "external", "")
+
+
+class ConfigError(ValueError):
+    """An invalid config value: ``key``, ``value`` and what is ``allowed``."""
+
+    def __init__(self, key: str, value: Any, allowed: str) -> None:
+        self.key, self.value, self.allowed = key, value, allowed
+        super().__init__(f"{key}={value!r} is invalid: {allowed}")
+
+
+def _check(ok: bool, key: str, value: Any, allowed: str) -> None:
+    if not ok:
+        raise ConfigError(key, value, allowed)
+
+
+def _is_int(x: Any) -> bool:
+    return isinstance(x, int) and not isinstance(x, bool)
+
+
+def check_count(key: str, x: Any) -> None:
+    """A non-negative whole number (capacities, counts)."""
+    _check(_is_int(x) and x >= 0, key, x, "a whole number >= 0")
+
+
+def check_positive(key: str, x: Any) -> None:
+    _check(isinstance(x, (int, float)) and math.isfinite(x) and x > 0, key, x, "a number > 0")
+
+
+def check_nonneg(key: str, x: Any) -> None:
+    _check(isinstance(x, (int, float)) and math.isfinite(x) and x >= 0, key, x, "a number >= 0")
+
+
+def check_prob(key: str, x: Any) -> None:
+    _check(isinstance(x, (int, float)) and 0.0 <= x <= 1.0, key, x, "a probability in [0, 1]")
+
+
+def check_shares(key: str, shares: dict[str, float]) -> None:
+    """Probabilities in [0, 1] that sum to 1."""
+    _check(len(shares) > 0, key, dict(shares), "at least one share")
+    for k, p in shares.items():
+        check_prob(f"{key}.{k}", p)
+    total = sum(shares.values())
+    _check(abs(total - 1.0) < 1e-6, key, round(total, 9), "shares that sum to 1")
+
+
+def check_dist(key: str, d: DistCfg) -> None:
+    """A duration distribution with the parameters its kind needs."""
+    _check(d.kind in DIST_KINDS, f"{key}.kind", d.kind, f"one of {', '.join(DIST_KINDS)}")
+    if d.kind == "empirical":
+        _check(len(d.values_days) > 0, f"{key}.values_days", list(d.values_days), "a non-empty list")
+        for i, v in enumerate(d.values_days):
+            check_nonneg(f"{key}.values_days[{i}]", v)
+        _check(sum(d.values_days) > 0, f"{key}.values_days", list(d.values_days), "not all zero")
+        return
+    check_positive(f"{key}.mean_days", d.mean_days)
+    if d.kind in ("lognormal", "gamma"):
+        check_positive(f"{key}.sd_days", d.sd_days)
+
+
+def _check_ids(key: str, ids: Iterable[str]) -> None:
+    for i in ids:
+        _check(i not in RESERVED_IDS, key, i, f"an id other than {RESERVED_IDS}")
+
+
+def validate(cfg: SimConfig) -> SimConfig:
+    """Check every value of ``cfg``; return it unchanged or raise ConfigError."""
+    _check_run(cfg)
+    _check_ids("crisis_places", cfg.crisis_places)
+    _check_ids("followup", cfg.followup)
+    clash = set(cfg.crisis_places) & set(cfg.followup)
+    _check(not clash, "followup", sorted(clash), "ids not also used by crisis_places")
+    check_shares("origin_shares", cfg.origin_shares)
+    check_shares("sex_shares", cfg.sex_shares)
+    for pid, p in cfg.crisis_places.items():
+        _check_crisis_place(cfg, pid)
+    for fid in cfg.followup:
+        _check_followup(cfg, fid)
+    _check(len(cfg.groups) > 0, "groups", {}, "at least one client group")
+    _check_ids("groups", cfg.groups)
+    for gid in cfg.groups:
+        _check_group(cfg, gid)
+    _check_initial(cfg)
+    return cfg
+
+
+def _check_run(cfg: SimConfig) -> None:
+    r = cfg.run
+    check_positive("run.horizon_days", r.horizon_days)
+    check_nonneg("run.warmup_days", r.warmup_days)
+    _check(r.horizon_days > r.warmup_days, "run.horizon_days", r.horizon_days,
+           f"a horizon longer than run.warmup_days={r.warmup_days}")
+    _check(_is_int(r.n_reps) and r.n_reps >= 1, "run.n_reps", r.n_reps, "a whole number >= 1")
+    _check(_is_int(r.n_jobs) and r.n_jobs >= 1, "run.n_jobs", r.n_jobs, "a whole number >= 1")
+    _check(_is_int(r.seed) and r.seed >= 0, "run.seed", r.seed, "a whole number >= 0")
+    from datetime import date
+
+    try:
+        date.fromisoformat(r.start_date)
+    except (TypeError, ValueError):
+        raise ConfigError("run.start_date", r.start_date, "an ISO date YYYY-MM-DD") from None
+
+
+def _check_crisis_place(cfg: SimConfig, pid: str) -> None:
+    p, key = cfg.crisis_places[pid], f"crisis_places.{pid}"
+    check_count(f"{key}.capacity", p.capacity)
+    check_count(f"{key}.overflow_capacity", p.overflow_capacity)
+    last = -math.inf
+    for i, period in enumerate(p.capacity_schedule):
+        k = f"{key}.capacity_schedule[{i}]"
+        check_nonneg(f"{k}.from_day", period.from_day)
+        _check(period.from_day > last, f"{k}.from_day", period.from_day, "days in increasing order")
+        check_count(f"{k}.capacity", period.capacity)
+        last = period.from_day
+    for g in p.accepts:
+        _check(g in cfg.groups, f"{key}.accepts", g, f"a group in {sorted(cfg.groups)}")
+    check_dist(f"{key}.stay", p.stay)
+    if p.max_stay_days is not None:
+        check_positive(f"{key}.max_stay_days", p.max_stay_days)
+    check_nonneg(f"{key}.cost_per_day_eur", p.cost_per_day_eur)
+
+
+def _check_followup(cfg: SimConfig, fid: str) -> None:
+    f, key = cfg.followup[fid], f"followup.{fid}"
+    if f.capacity is not None:
+        check_count(f"{key}.capacity", f.capacity)
+    if f.stay is not None:
+        check_dist(f"{key}.stay", f.stay)
+    _check(f.stay is not None or f.capacity is None, f"{key}.capacity", f.capacity,
+           "null (unlimited) when stay is null: a place nobody leaves would fill for good")
+    check_nonneg(f"{key}.cost_per_day_eur", f.cost_per_day_eur)
+    check_nonneg(f"{key}.other_arrivals_per_year", f.other_arrivals_per_year)
+    _check(f.other_arrivals_per_year == 0 or f.stay is not None, f"{key}.other_arrivals_per_year",
+           f.other_arrivals_per_year, "0 for a destination without a stay")
+    if f.max_wait_days is not None:
+        check_positive(f"{key}.max_wait_days", f.max_wait_days)
+        _check(f.fallback is not None, f"{key}.fallback", f.fallback,
+               "a follow-up id when max_wait_days is set")
+    if f.fallback is not None:
+        ok = f.fallback in cfg.followup and cfg.followup[f.fallback].capacity is None
+        _check(ok, f"{key}.fallback", f.fallback,
+               f"an unlimited follow-up id in {sorted(k for k, v in cfg.followup.items() if v.capacity is None)}")
+
+
+def _check_group(cfg: SimConfig, gid: str) -> None:
+    g, key = cfg.groups[gid], f"groups.{gid}"
+    check_nonneg(f"{key}.arrivals_per_year", g.arrivals_per_year)
+    last = -math.inf
+    for i, period in enumerate(g.rate_schedule):
+        k = f"{key}.rate_schedule[{i}]"
+        check_nonneg(f"{k}.from_day", period.from_day)
+        _check(period.from_day > last, f"{k}.from_day", period.from_day, "days in increasing order")
+        check_nonneg(f"{k}.arrivals_per_year", period.arrivals_per_year)
+        last = period.from_day
+    _check(len(g.places) > 0, f"{key}.places", list(g.places), "at least one crisis place id")
+    for pid in g.places:
+        _check(pid in cfg.crisis_places, f"{key}.places", pid, f"a crisis place in {sorted(cfg.crisis_places)}")
+        acc = cfg.crisis_places[pid].accepts
+        _check(not acc or gid in acc, f"{key}.places", pid, f"a place whose accepts list includes {gid!r}")
+    _check(g.when_full in WHEN_FULL, f"{key}.when_full", g.when_full, f"one of {', '.join(WHEN_FULL)}")
+    if g.patience is not None:
+        check_dist(f"{key}.patience", g.patience)
+    _check_routes(cfg, gid)
+    check_prob(f"{key}.reentry_share", g.reentry_share)
+    if g.reentry_share > 0:
+        _check(g.reentry_delay is not None, f"{key}.reentry_delay", None, "a distribution when reentry_share > 0")
+    if g.reentry_delay is not None:
+        check_dist(f"{key}.reentry_delay", g.reentry_delay)
+
+
+def _check_routes(cfg: SimConfig, gid: str) -> None:
+    g, key = cfg.groups[gid], f"groups.{gid}.routes"
+    for src, shares in g.routes.items():
+        _check(src == "default" or src in g.places, key, src, f"'default' or a place in {list(g.places)}")
+        for dest in shares:
+            _check(dest in cfg.followup, f"{key}.{src}", dest, f"a follow-up id in {sorted(cfg.followup)}")
+        check_shares(f"{key}.{src}", shares)
+    for pid in g.places:
+        _check(pid in g.routes or "default" in g.routes, key, sorted(g.routes),
+               f"a route for place {pid!r} or a 'default' route")
+
+
+def _check_initial(cfg: SimConfig) -> None:
+    for i, init in enumerate(cfg.initial_state):
+        key = f"initial_state[{i}]"
+        places = list(cfg.crisis_places) + list(cfg.followup)
+        _check(init.place in places, f"{key}.place", init.place, f"a place in {sorted(places)}")
+        _check(init.group in cfg.groups, f"{key}.group", init.group, f"a group in {sorted(cfg.groups)}")
+        check_count(f"{key}.count", init.count)
+    for pid, p in cfg.crisis_places.items():
+        n = sum(i.count for i in cfg.initial_state if i.place == pid)
+        cap0 = p.capacity_schedule[0].capacity if p.capacity_schedule and p.capacity_schedule[0].from_day == 0 else p.capacity
+        _check(n <= cap0 + p.overflow_capacity, f"initial_state[place={pid}].count", n,
+               f"at most capacity + overflow_capacity = {cap0 + p.overflow_capacity}")
+    for fid, f in cfg.followup.items():
+        n = sum(i.count for i in cfg.initial_state if i.place == fid)
+        _check(f.capacity is None or n <= f.capacity, f"initial_state[place={fid}].count", n,
+               f"at most capacity = {f.capacity}")
+        _check(n == 0 or f.stay is not None, f"initial_state[place={fid}].count", n,
+               "0 for a destination without a stay")
