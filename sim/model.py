@@ -239,8 +239,12 @@ class ShelterModel:
             self.admit(c, place)
 
     def leave(self, c: Client) -> None:
-        """Leave the system; a share of the group returns later as a new visit."""
-        if c.group == EXTERNAL_GROUP:
+        """Leave the system; a share of the group returns later as a new visit.
+
+        Only visits that began in the run return: clients present at the start (visit 0)
+        and outside clients of follow-up places are not part of the crisis flow's demand.
+        """
+        if c.group == EXTERNAL_GROUP or c.visit == 0:
             return
         g = self.cfg.groups[c.group]
         delay = self.reentry_delay[c.group]

@@ -57,7 +57,7 @@ class GroupCfg:
     places: List[str] = field(default_factory=list)
     when_full: str = "turn_away"
     patience: Optional[DistCfg] = None
-    routes: Dict[str, Dict[str, float]] = field(default_factory=dict)
+    routes: Dict[str, Any] = field(default_factory=dict)  # {place or "default": {destination: share}}
     reentry_share: float = 0.0
     reentry_delay: Optional[DistCfg] = None
 

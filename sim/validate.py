@@ -186,6 +186,7 @@ def _check_routes(cfg: SimConfig, gid: str) -> None:
     g, key = cfg.groups[gid], f"groups.{gid}.routes"
     for src, shares in g.routes.items():
         _check(src == "default" or src in g.places, key, src, f"'default' or a place in {list(g.places)}")
+        _check(isinstance(shares, dict), f"{key}.{src}", shares, "a mapping {destination: share}")
         for dest in shares:
             _check(dest in cfg.followup, f"{key}.{src}", dest, f"a follow-up id in {sorted(cfg.followup)}")
         check_shares(f"{key}.{src}", shares)
