@@ -59,30 +59,38 @@ def resolve_path(path: str, root: Path) -> Path:
 
 @lru_cache(maxsize=32)
 def read_trace(path: str, start_date: str, key: str) -> tuple[float, ...]:
-    """Arrival days since ``start_date`` from a CSV with a ``date`` column (ISO dates, in order)."""
+    """Arrival days from a CSV with a ``date`` column (ISO dates) or a ``t_days`` column
+    (days since ``run.start_date``), in increasing order."""
     p = Path(path)
     if not p.is_file():
-        raise ConfigError(key, path, "an existing CSV file with a 'date' column")
+        raise ConfigError(key, path, "an existing CSV file with a 'date' or 't_days' column")
     if p.stat().st_size > MAX_TRACE_BYTES:
         raise ConfigError(key, path, f"a CSV of at most {MAX_TRACE_BYTES} bytes")
-    start = date.fromisoformat(start_date)
     try:
         with p.open(newline="", encoding="utf-8-sig") as fh:
             rows = list(csv.DictReader(fh))
     except UnicodeDecodeError:
         raise ConfigError(key, path, "a UTF-8 text file") from None
-    if not rows or "date" not in rows[0]:
-        raise ConfigError(key, path, "a CSV with a header 'date' and at least one row")
+    column = next((c for c in ("date", "t_days") if rows and c in rows[0]), None)
+    if column is None:
+        raise ConfigError(key, path, "a CSV with a header 'date' or 't_days' and at least one row")
+    start = date.fromisoformat(start_date)
     days: list[float] = []
     for line, row in enumerate(rows, start=2):
-        try:
-            d = date.fromisoformat((row["date"] or "").strip())
-        except ValueError:
-            raise ConfigError(f"{key}[line {line}]", row["date"], "an ISO date YYYY-MM-DD") from None
-        day = float((d - start).days)
-        if day < 0:
-            raise ConfigError(f"{key}[line {line}]", row["date"], f"a date on or after run.start_date={start_date}")
+        day = _parse_day((row[column] or "").strip(), column, start, f"{key}[line {line}]")
         if days and day < days[-1]:
-            raise ConfigError(f"{key}[line {line}]", row["date"], "dates in increasing order")
+            raise ConfigError(f"{key}[line {line}]", row[column], "dates in increasing order")
         days.append(day)
     return tuple(days)
+
+
+def _parse_day(text: str, column: str, start: date, key: str) -> float:
+    """Days since ``start`` of one CSV cell."""
+    try:
+        day = float((date.fromisoformat(text) - start).days) if column == "date" else float(text)
+    except ValueError:
+        allowed = "an ISO date YYYY-MM-DD" if column == "date" else "a number of days"
+        raise ConfigError(key, text, allowed) from None
+    if not math.isfinite(day) or day < 0:
+        raise ConfigError(key, text, f"a finite time on or after run.start_date={start.isoformat()}")
+    return day
