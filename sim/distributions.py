@@ -10,6 +10,7 @@ import math
 from statistics import NormalDist
 from typing import Callable
 
+import numpy as np
 from scipy.special import gammaincinv
 
 from sim.schema import DistCfg
@@ -51,3 +52,32 @@ def dist_mean(d: DistCfg) -> float:
     if d.kind == "empirical":
         return sum(d.values_days) / len(d.values_days)
     return float(d.mean_days)  # type: ignore[arg-type]
+
+
+def make_residual_sampler(d: DistCfg) -> Callable[[float, float], float]:
+    """Return ``f(u1, u2) -> days``: the remaining stay of someone found present in steady state.
+
+    In equilibrium a present client's stay is length-biased and the remaining part is a
+    uniform share of it (renewal theory). The length-biased law of an exponential is the
+    exponential itself (memoryless), of lognormal(mu, s) lognormal(mu + s^2, s), of
+    gamma(k, theta) gamma(k + 1, theta); of a fixed stay the stay itself; of an empirical
+    list the values weighted by their length.
+    """
+    if d.kind == "exponential":
+        mean = float(d.mean_days)  # type: ignore[arg-type]
+        return lambda u1, u2: -mean * math.log(u1)
+    if d.kind == "lognormal":
+        mu, sigma = lognormal_params(float(d.mean_days), float(d.sd_days))  # type: ignore[arg-type]
+        biased = DistCfg("lognormal", math.exp(mu + 1.5 * sigma**2), math.exp(mu + 1.5 * sigma**2) * math.sqrt(math.exp(sigma**2) - 1))
+    elif d.kind == "gamma":
+        shape = (float(d.mean_days) / float(d.sd_days)) ** 2  # type: ignore[arg-type]
+        scale = float(d.mean_days) / shape  # type: ignore[arg-type]
+        biased = DistCfg("gamma", (shape + 1) * scale, math.sqrt(shape + 1) * scale)
+    elif d.kind == "fixed":
+        biased = d
+    else:
+        values = sorted(float(v) for v in d.values_days)
+        cum = np.cumsum(values) / sum(values)
+        return lambda u1, u2: (1.0 - u2) * values[min(int(np.searchsorted(cum, 1.0 - u1, side="right")), len(values) - 1)]
+    sample = make_sampler(biased)
+    return lambda u1, u2: (1.0 - u2) * sample(u1)

@@ -51,8 +51,9 @@ def summarise(k: pd.DataFrame, confidence: float = 0.95) -> pd.DataFrame:
             lo, hi = stats.t.interval(confidence, n - 1, loc=mean, scale=stats.sem(x))
         else:  # one replication, or no spread: the interval collapses to the mean
             lo = hi = mean
-        if metric.startswith("p_"):  # a share cannot leave [0, 1]
-            lo, hi = max(lo, 0.0), min(hi, 1.0)
+        lo = max(lo, 0.0)  # every metric is a count, time, share or cost: never negative
+        if metric.startswith("p_"):  # a share cannot exceed 1
+            hi = min(hi, 1.0)
         rows.append((scen, place, metric, mean, float(lo), float(hi), n))
     return pd.DataFrame(rows, columns=SUMMARY_COLUMNS)
 

@@ -86,16 +86,19 @@ class ShelterModel:
         return self.log
 
     def _initial_state(self) -> None:
+        """Clients present at day 0; their remaining stays follow the steady-state residual law."""
         for init in self.cfg.initial_state:
             streams = uniform_streams(self.cfg.run.seed, self.rep, init.place, INITIAL)
             for _ in range(init.count):
                 c = self.new_client(init.group, 0, streams)
+                u = streams["initial"].next()
                 if init.place in self.places:
-                    self.admit(c, self.places[init.place])
+                    place = self.places[init.place]
+                    self.admit(c, place, place.remaining_days(c.u_stay, u))
                 else:
                     dest = self.followup[init.place]
                     dest.n += 1
-                    self.start_followup(c, dest)
+                    self.start_followup(c, dest, dest.remaining(c.u_followup_stay, u))  # type: ignore[misc]
 
     def new_client(self, gid: str, visit: int, s: dict[str, UniformStream], cid: Optional[int] = None) -> Client:
         """A client of group ``gid`` with all its draws made now, each from its own stream."""
@@ -168,15 +171,15 @@ class ShelterModel:
             self.log.add(self.env.now, c, self.cfg.groups[c.group].places[0], "renege")
             self.leave(c)
 
-    def admit(self, c: Client, place: CrisisPlace) -> None:
+    def admit(self, c: Client, place: CrisisPlace, stay_days: Optional[float] = None) -> None:
         """Take a bed now (counted at once, so no one else can take it this instant)."""
         place.n += 1
         self.log.add(self.env.now, c, place.id, "enter")
-        self.env.process(self.crisis_stay(c, place))
+        self.env.process(self.crisis_stay(c, place, place.stay_days(c.u_stay) if stay_days is None else stay_days))
 
-    def crisis_stay(self, c: Client, place: CrisisPlace) -> ProcessGenerator:
+    def crisis_stay(self, c: Client, place: CrisisPlace, stay_days: float) -> ProcessGenerator:
         """Stay in a crisis place, then hold it until the follow-up place is free (silting up)."""
-        yield self.env.timeout(place.stay_days(c.u_stay))
+        yield self.env.timeout(stay_days)
         dest = self.followup[self.route(c, place.id)]
         self.log.add(self.env.now, c, place.id, "ready", dest.id)
         if dest.has_room():
@@ -197,17 +200,18 @@ class ShelterModel:
         self.admit_waiting(place)
         self.start_followup(c, dest)
 
-    def start_followup(self, c: Client, dest: Followup) -> None:
+    def start_followup(self, c: Client, dest: Followup, stay_days: Optional[float] = None) -> None:
         """Move into a follow-up place (its slot already reserved by ``dest.n``)."""
         self.log.add(self.env.now, c, dest.id, "enter")
         if dest.stay is None:  # leaves the modelled system on arrival
             self.leave(c)
         else:
-            self.env.process(self.followup_stay(c, dest))
+            days = dest.stay(c.u_followup_stay) if stay_days is None else stay_days
+            self.env.process(self.followup_stay(c, dest, days))
 
-    def followup_stay(self, c: Client, dest: Followup) -> ProcessGenerator:
+    def followup_stay(self, c: Client, dest: Followup, stay_days: float) -> ProcessGenerator:
         """Stay in a follow-up place; on leaving, hand the place to the longest waiter."""
-        yield self.env.timeout(dest.stay(c.u_followup_stay))  # type: ignore[misc]
+        yield self.env.timeout(stay_days)
         dest.n -= 1
         self.log.add(self.env.now, c, dest.id, "exit")
         while dest.queue and dest.has_free_place():

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from collections import deque
 from dataclasses import dataclass, field
-from typing import Optional
+from typing import Callable, Optional
 
 import simpy
 
-from sim.distributions import Sampler, make_sampler
+from sim.distributions import Sampler, make_residual_sampler, make_sampler
 from sim.schema import CrisisPlaceCfg, FollowupCfg
 
 
@@ -32,13 +32,15 @@ class CrisisPlace:
     overflow: int
     steps: list[tuple[float, int]]
     sampler: Sampler
+    residual: Callable[[float, float], float]
     max_stay_days: Optional[float]
     n: int = 0
 
     @classmethod
     def from_cfg(cls, pid: str, p: CrisisPlaceCfg) -> "CrisisPlace":
         steps = capacity_steps(p)
-        return cls(pid, steps[0][1], p.overflow_capacity, steps, make_sampler(p.stay), p.max_stay_days)
+        return cls(pid, steps[0][1], p.overflow_capacity, steps, make_sampler(p.stay), make_residual_sampler(p.stay),
+                   p.max_stay_days)
 
     def has_room(self) -> bool:
         """True while a regular or an overflow place is free."""
@@ -49,6 +51,11 @@ class CrisisPlace:
         d = self.sampler(u)
         return d if self.max_stay_days is None else min(d, self.max_stay_days)
 
+    def remaining_days(self, u1: float, u2: float) -> float:
+        """Remaining stay of someone present at day 0 (steady-state residual), cut at the maximum."""
+        d = self.residual(u1, u2)
+        return d if self.max_stay_days is None else min(d, self.max_stay_days)
+
 
 @dataclass
 class Followup:
@@ -57,6 +64,7 @@ class Followup:
     id: str
     capacity: Optional[int]
     stay: Optional[Sampler]
+    remaining: Optional[Callable[[float, float], float]]
     max_wait_days: Optional[float]
     fallback: Optional[str]
     n: int = 0
@@ -64,8 +72,9 @@ class Followup:
 
     @classmethod
     def from_cfg(cls, fid: str, f: FollowupCfg) -> "Followup":
-        stay = make_sampler(f.stay) if f.stay is not None else None
-        return cls(fid, f.capacity, stay, f.max_wait_days, f.fallback)
+        if f.stay is None:
+            return cls(fid, f.capacity, None, None, f.max_wait_days, f.fallback)
+        return cls(fid, f.capacity, make_sampler(f.stay), make_residual_sampler(f.stay), f.max_wait_days, f.fallback)
 
     def has_free_place(self) -> bool:
         """True if a place is free now."""

@@ -123,9 +123,22 @@ def test_reentry_returns_the_same_client_as_a_new_visit():
 
 def test_initial_state_occupies_places_at_time_zero():
     cfg = make_config(capacity=1, stay=dist("fixed", 4.0), initial=[("p", 1)], horizon=10.0)
-    ev = run(cfg, [1.0])
-    assert trace(ev, 0) == [(0.0, "p", "enter"), (4.0, "p", "ready"), (4.0, "p", "exit"), (4.0, "home", "enter")]
-    assert trace(ev, 1) == [(1.0, "p", "arrive"), (1.0, "p", "turned_away")]
+    ev = run(cfg, [0.01])
+    (t0, p0, k0), (t1, _, k1), (t2, _, k2), (t3, p3, k3) = trace(ev, 0)
+    assert (t0, p0, k0) == (0.0, "p", "enter") and (k1, k2, k3, p3) == ("ready", "exit", "enter", "home")
+    assert 0.0 < t1 == t2 == t3 <= 4.0  # the remaining part of a fixed 4-day stay
+    assert trace(ev, 1) == [(0.01, "p", "arrive"), (0.01, "p", "turned_away")]
+
+
+def test_initial_clients_remaining_stays_follow_the_residual_law():
+    # steady state: the remaining part of a fixed 4-day stay is uniform on (0, 4], mean 2, sd 4/sqrt(12)
+    n = 2000
+    cfg = make_config(capacity=n, stay=dist("fixed", 4.0), initial=[("p", n)], arrivals_per_year=0.0,
+                      horizon=10.0)
+    ev = run(cfg, [])
+    ready = ev[ev.kind == "ready"].t_days.to_numpy()
+    assert len(ready) == n and ready.max() <= 4.0
+    assert abs(ready.mean() - 2.0) < 3 * (4.0 / 12**0.5) / n**0.5
 
 
 def test_warmup_events_are_excluded_from_counts():
