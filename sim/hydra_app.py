@@ -31,7 +31,7 @@ def app(dcfg: DictConfig) -> None:
     log.info("%s: %d replications, %.1f measured years each, %.1f s -> %s",
              cfg.name, cfg.run.n_reps, years, res.wall_seconds, out)
     print(f"\n{cfg.name}: mean [95% CI] over {cfg.run.n_reps} replications of {years:.1f} measured years\n"
-          + key_table(res.summary) + "\n")
+          + key_table(res.summary, years) + "\n")
 
 
 class SideBySide(Callback):
@@ -49,4 +49,7 @@ class SideBySide(Callback):
             return
         write_csv(summary, sweep / "summary.csv")
         write_csv(collect(sweep, "kpis.csv"), sweep / "kpis.csv")
-        print(f"\nAll scenarios, side by side (mean [95% CI]); tables in {sweep}\n" + key_table(summary) + "\n")
+        run = config.get("run", {})
+        years = (float(run.get("horizon_days", 365.0)) - float(run.get("warmup_days", 0.0))) / 365.0
+        print(f"\nAll scenarios side by side: mean [95% CI] over replications, {years:.1f} measured years;"
+              f" tables in {sweep}\n" + key_table(summary, years) + "\n")

@@ -11,26 +11,32 @@ KEY_FIGURES = (
     ("dno", "p_turned_away"),
     ("dno", "mean_stay_days"),
     ("dno", "blocked_days"),
+    ("dno", "cost_eur"),
     ("all", "turned_away"),
     ("all", "left_unsheltered"),
     ("all", "mean_wait_followup_days"),
     ("all", "cost_eur"),
 )
+# totals over the measured window; the table shows them per year so planners read them directly
+PER_YEAR = {"arrivals", "admissions", "turned_away", "left_unsheltered", "overflow_days", "blocked_days", "cost_eur"}
 
 
-def _cell(row: pd.Series) -> str:
-    fmt = "{:,.3f}" if abs(row["mean"]) < 10 else "{:,.0f}"
-    return f"{fmt.format(row['mean'])} [{fmt.format(row['ci_low'])}, {fmt.format(row['ci_high'])}]"
+def _cell(mean: float, lo: float, hi: float) -> str:
+    fmt = "{:,.3f}" if abs(mean) < 10 else "{:,.1f}" if abs(mean) < 1000 else "{:,.0f}"
+    return f"{fmt.format(mean)} [{fmt.format(lo)}, {fmt.format(hi)}]"
 
 
-def key_table(summary: pd.DataFrame, figures: tuple[tuple[str, str], ...] = KEY_FIGURES) -> str:
-    """Key figures per scenario side by side: 'mean [95% CI]' per place and metric."""
+def key_table(summary: pd.DataFrame, years: float, figures: tuple[tuple[str, str], ...] = KEY_FIGURES) -> str:
+    """Key figures per scenario side by side: 'mean [95% CI]', totals divided by ``years``."""
     keys = pd.DataFrame(figures, columns=["place", "metric"])
     s = keys.merge(summary, on=["place", "metric"], how="inner")
     if s.empty:
         return "(no key figures)"
-    s = s.assign(cell=s.apply(_cell, axis=1), figure=s["place"] + " " + s["metric"])
-    order = list(dict.fromkeys(s["figure"]))
-    wide = s.pivot(index="figure", columns="scenario", values="cell").reindex(order)
+    scale = s["metric"].isin(PER_YEAR).map({True: 1.0 / years, False: 1.0})
+    cells = [_cell(m * f, lo * f, hi * f) for m, lo, hi, f in zip(s["mean"], s["ci_low"], s["ci_high"], scale)]
+    label = s["place"] + " " + s["metric"] + s["metric"].isin(PER_YEAR).map({True: " per year", False: ""})
+    s = s.assign(cell=cells, figure=label)
+    wide = s.pivot(index="figure", columns="scenario", values="cell").reindex(list(dict.fromkeys(label)))
     wide.columns.name = None
+    wide.index.name = None
     return wide.to_string()
