@@ -10,7 +10,12 @@ GRAMMAR_URL = "https://hydra.cc/docs/advanced/override_grammar/basic"
 
 
 def one_line(exc: BaseException) -> str:
-    """A single line naming the key, the value and what is allowed."""
+    """A single line naming the key, the value and what is allowed (and the job, in a multirun)."""
+    notes = "".join(f" ({' '.join(note.split())})" for note in getattr(exc, "__notes__", []))
+    return _message(exc) + notes
+
+
+def _message(exc: BaseException) -> str:
     if isinstance(exc, ConfigError):
         return str(exc)
     from hydra.errors import MissingConfigException, OverrideParseException
@@ -43,13 +48,18 @@ def _composition(exc: BaseException) -> str:
     lines = [ln.strip() for ln in str(cause).splitlines() if ln.strip()]
     msg = lines[0] if lines else type(cause).__name__
     if "not in struct" in msg or "not in '" in msg:
-        msg += _unknown_key_hint(getattr(cause, "object_type", None))
+        msg += _unknown_key_hint(cause)
     outer = str(exc).splitlines()[0].rstrip(":") if exc is not cause and str(exc) else ""
     parts = [p for p in (f"key {full_key}" if full_key else "", outer, msg) if p]
     return ": ".join(dict.fromkeys(parts))
 
 
-def _unknown_key_hint(object_type: object) -> str:
+def _unknown_key_hint(cause: BaseException) -> str:
+    """The keys allowed where an unknown key was met."""
+    object_type, parent = getattr(cause, "object_type", None), getattr(cause, "parent_node", None)
     if isinstance(object_type, type) and is_dataclass(object_type):
         return f" (unknown key; allowed: {', '.join(f.name for f in fields(object_type))})"
+    if parent is not None and hasattr(parent, "keys"):  # a mapping (routes, shares, places): struct on the CLI
+        keys = ", ".join(str(k) for k in parent.keys())
+        return f" (unknown key; the command line can only change existing keys: {keys}; add new ones in a scenario file)"
     return " (unknown key: check its spelling against configs/ and README 'Writing a scenario')"

@@ -33,10 +33,15 @@ def check_jobs(argv: Sequence[str]) -> int:
     jobs = job_overrides(argv)
     if jobs is None:
         return 0
-    for overrides in jobs:
-        check_overrides(overrides)
-        GlobalHydra.instance().clear()
-        with initialize_config_dir(config_dir=str(CONFIG_DIR), version_base="1.3"):
-            to_sim_config(compose("config", overrides=overrides))
+    for n, overrides in enumerate(jobs, start=1):
+        try:
+            check_overrides(overrides)
+            GlobalHydra.instance().clear()
+            with initialize_config_dir(config_dir=str(CONFIG_DIR), version_base="1.3"):
+                to_sim_config(compose("config", overrides=overrides))
+        except Exception as exc:
+            if len(jobs) > 1:  # say which job of a multirun is invalid (sim.errors.one_line prints notes)
+                exc.add_note(f"in job {n} of {len(jobs)}: {' '.join(overrides)}")
+            raise
     GlobalHydra.instance().clear()
     return len(jobs)
