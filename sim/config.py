@@ -42,7 +42,7 @@ def to_sim_config(dcfg: DictConfig | dict[str, Any]) -> SimConfig:
     """Turn a composed config into a checked SimConfig, or raise ConfigError."""
     node = dcfg if isinstance(dcfg, DictConfig) else OmegaConf.create(dcfg)
     if "hydra" in node:
-        node = OmegaConf.masked_copy(node, [k for k in node if k != "hydra"])  # type: ignore[arg-type]
+        node = OmegaConf.masked_copy(node, [str(k) for k in node if k != "hydra"])
     typed = OmegaConf.merge(OmegaConf.structured(SimConfig), node)
     cfg = OmegaConf.to_object(typed)
     assert isinstance(cfg, SimConfig)

@@ -61,5 +61,5 @@ def _unknown_key_hint(cause: BaseException) -> str:
         return f" (unknown key; allowed: {', '.join(f.name for f in fields(object_type))})"
     if parent is not None and hasattr(parent, "keys"):  # a mapping (routes, shares, places): struct on the CLI
         keys = ", ".join(str(k) for k in parent.keys())
-        return f" (unknown key; the command line can only change existing keys: {keys}; add new ones in a scenario file)"
+        return f" (unknown key; the command line can only change existing keys: {keys}; add others in a scenario file)"
     return " (unknown key: check its spelling against configs/ and README 'Writing a scenario')"

@@ -17,8 +17,15 @@ class EventLog:
     __slots__ = COLUMNS
 
     def __init__(self) -> None:
-        for col in COLUMNS:
-            setattr(self, col, [])
+        self.t_days: list[float] = []
+        self.client_id: list[int] = []
+        self.visit: list[int] = []
+        self.group: list[str] = []
+        self.origin: list[str] = []
+        self.sex: list[str] = []
+        self.place: list[str] = []
+        self.kind: list[str] = []
+        self.to_place: list[str] = []
 
     def add(self, t: float, c: Any, place: str, kind: EventKind, to_place: str = "") -> None:
         """Record that client ``c`` had event ``kind`` at ``place`` on day ``t``."""

@@ -7,7 +7,7 @@ from that record afterwards (:mod:`sim.metrics`). The clock runs in days.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Generator, Optional
+from typing import Generator, Iterator, Optional
 
 import simpy
 
@@ -113,6 +113,7 @@ class ShelterModel:
     def arrivals(self, gid: str, g: GroupCfg) -> ProcessGenerator:
         """First visits of group ``gid``: a Poisson stream or a trace of dates."""
         s = self.streams[(gid, FIRST_VISIT)]
+        times: Iterator[float]
         if gid in self.traces:
             times = iter(t for t in self.traces[gid] if t < self.cfg.run.horizon_days)
         else:

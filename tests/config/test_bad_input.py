@@ -70,7 +70,10 @@ CASES = [
          ["groups.single_adults.routes.dno=1.4", "shares that sum to 1"]),
     # unknown places
     case("route_to_unknown_place_cli", ["groups.families.routes.default={social_housing: 0.6, moon: 0.4}"],
-         ["groups.families.routes.default.moon", "unknown key"]),
+         ["groups.families.routes.default.moon", "unknown key",
+          "can only change existing keys: social_housing, regular_care, own_network"]),
+    case("typo_in_place_id_cli", ["crisis_places.dnoo.capacity=3"],
+         ["crisis_places.dnoo", "can only change existing keys: dno, impuls"]),
     case("route_to_unknown_place_in_file",
          [SEARCHPATH, "scenarios=bad_file"],
          ["groups.families.routes.default='moon'", "a follow-up id in ['bw', 'exodus', 'mo'"],
@@ -139,14 +142,16 @@ CASES = [
     # scenario names and multiruns (the second job is invalid: nothing may run)
     case("scenario_unknown", ["scenarios=nosuch"],
          ["scenarios='nosuch'", "one of baseline, current_2022, dno20"]),
-    case("multirun_second_scenario_invalid", ["-m", "scenarios=baseline,dno20", "crisis_places.dno.overflow_capacity=5"],
-         ["initial_state[place=dno].count=30", "at most capacity + overflow_capacity = 25"]),
+    case("multirun_second_scenario_invalid",
+         ["-m", "scenarios=baseline,dno20", "crisis_places.dno.overflow_capacity=5"],
+         ["initial_state[place=dno].count=30", "at most capacity + overflow_capacity = 25",
+          "(in job 2 of 2: run=ci scenarios=dno20 crisis_places.dno.overflow_capacity=5)"]),
     case("multirun_both_invalid", ["-m", "scenarios=baseline,dno20", "crisis_places.dno.capacity=-1"],
-         ["crisis_places.dno.capacity=-1", "a whole number >= 0"]),
+         ["crisis_places.dno.capacity=-1", "a whole number >= 0", "(in job 1 of 2: "]),
     case("multirun_second_scenario_unknown", ["-m", "scenarios=baseline,nosuch"],
-         ["scenarios='nosuch'", "one of baseline"]),
+         ["scenarios='nosuch'", "one of baseline", "(in job 2 of 2: run=ci scenarios=nosuch)"]),
     case("sweep_second_value_invalid", ["-m", "crisis_places.dno.capacity=20,-3"],
-         ["crisis_places.dno.capacity=-3", "a whole number >= 0"]),
+         ["crisis_places.dno.capacity=-3", "a whole number >= 0", "(in job 2 of 2: "]),
 ]
 
 SUBPROCESS = ["capacity_negative", "capacity_abc", "typo_cli", "typo_in_file", "added_key", "scenario_unknown",
