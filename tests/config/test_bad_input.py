@@ -142,10 +142,10 @@ CASES = [
     # scenario names and multiruns (the second job is invalid: nothing may run)
     case("scenario_unknown", ["scenarios=nosuch"],
          ["scenarios='nosuch'", "one of baseline, current_2022, dno20"]),
-    case("multirun_second_scenario_invalid",
-         ["-m", "scenarios=baseline,dno20", "crisis_places.dno.overflow_capacity=5"],
-         ["initial_state[place=dno].count=30", "at most capacity + overflow_capacity = 25",
-          "(in job 2 of 2: run=ci scenarios=dno20 crisis_places.dno.overflow_capacity=5)"]),
+    case("multirun_second_scenario_invalid",  # current_2022 sends young adults to Impuls only; baseline also to the DNO
+         ["-m", "scenarios=current_2022,baseline", "crisis_places.dno.accepts=[single_adults,ex_detainees]"],
+         ["groups.young_adults.places='dno'", "a place whose accepts list includes 'young_adults'",
+          "(in job 2 of 2: run=ci scenarios=baseline crisis_places.dno.accepts=[single_adults,ex_detainees])"]),
     case("multirun_both_invalid", ["-m", "scenarios=baseline,dno20", "crisis_places.dno.capacity=-1"],
          ["crisis_places.dno.capacity=-1", "a whole number >= 0", "(in job 1 of 2: "]),
     case("multirun_second_scenario_unknown", ["-m", "scenarios=baseline,nosuch"],
@@ -204,6 +204,17 @@ def test_cli_exits_2_with_one_line_and_no_outputs(overrides, expected, files, tm
 
 def test_subprocess_cases_are_in_the_table():
     assert set(SUBPROCESS) <= {c.id for c in CASES}
+
+
+@pytest.mark.parametrize("first_job", [
+    ["run=ci", "scenarios=current_2022", "crisis_places.dno.accepts=[single_adults,ex_detainees]"],
+    ["run=ci", "scenarios=baseline"],
+    ["run=ci", "scenarios=baseline", "crisis_places.dno.capacity=20"],
+])
+def test_first_job_of_the_multirun_cases_is_valid(first_job, tmp_path, monkeypatch):
+    """So the multirun cases above really fail on their second job, before the first one runs."""
+    monkeypatch.chdir(tmp_path)
+    assert check_jobs(first_job) == 1
 
 
 def test_hydra_full_error_shows_the_traceback(tmp_path):
