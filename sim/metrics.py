@@ -18,7 +18,7 @@ CRISIS_METRICS = ("arrivals", "admissions", "turned_away", "p_turned_away", "p_w
 FOLLOWUP_METRICS = ("arrivals", "admissions", "left_unsheltered", "mean_occupancy", "p_full", "mean_stay_days",
                     "mean_wait_followup_days", "cost_eur")
 ALL_METRICS = ("arrivals", "admissions", "turned_away", "p_turned_away", "left_unsheltered", "mean_occupancy",
-               "overflow_days", "blocked_days", "mean_wait_followup_days", "cost_eur")
+               "p_full", "overflow_days", "mean_stay_days", "blocked_days", "mean_wait_followup_days", "cost_eur")
 
 
 def _ratio(a: float, b: float) -> float:
@@ -81,6 +81,25 @@ class _Window:
         m = (self.place == place) & ((self.kind == "enter") | (self.kind == "exit"))
         delta = np.where(self.kind[m] == "enter", 1, -1)
         return time_integrals(self.t[m], delta, steps, self.w, self.h)
+
+    def share_all_full(self) -> float:
+        """Share of the window in which no crisis place has a free regular place."""
+        places = list(self.cfg.crisis_places)
+        m = np.isin(self.place, places) & ((self.kind == "enter") | (self.kind == "exit"))
+        cuts = [t for pid in places for t, _ in capacity_steps(self.cfg.crisis_places[pid]) if self.w < t < self.h]
+        grid = np.unique(np.concatenate([[self.w], self.t[m & (self.t > self.w) & (self.t < self.h)], cuts]))
+        all_full = np.ones(len(grid), dtype=bool)
+        for pid in places:
+            e = m & (self.place == pid)
+            t = np.append(-np.inf, self.t[e])
+            level = np.append(0, np.cumsum(np.where(self.kind[e] == "enter", 1, -1)))[
+                np.searchsorted(t, grid, side="right") - 1]
+            steps = capacity_steps(self.cfg.crisis_places[pid])
+            step_t = np.array([s[0] for s in steps])
+            cap = np.array([s[1] for s in steps])[np.searchsorted(step_t, grid, side="right") - 1]
+            all_full &= level >= cap
+        dt = np.diff(np.append(grid, self.h))
+        return float(dt[all_full].sum() / (self.h - self.w))
 
     def blocked_days(self, place_mask: np.ndarray) -> float:
         """Place-days held after the stay ended (ready -> exit), clipped to the window."""
@@ -146,7 +165,9 @@ def system_kpis(win: _Window, per_place: dict[str, dict[str, float]]) -> dict[st
         "left_unsheltered": int(win.sel("renege").sum())
         + sum(per_place[f]["left_unsheltered"] for f in win.cfg.followup),
         "mean_occupancy": sum(per_place[p]["mean_occupancy"] for p in crisis),
+        "p_full": win.share_all_full(),
         "overflow_days": sum(per_place[p]["overflow_days"] for p in crisis),
+        "mean_stay_days": _mean(win.durations((win.kind == "enter") & in_crisis, exits & win.in_win)),
         "blocked_days": win.blocked_days(in_crisis),
         "mean_wait_followup_days": _mean(win.durations((win.kind == "ready") & in_crisis, exits & win.in_win)),
         "cost_eur": sum(per_place[p]["cost_eur"] for p in per_place),

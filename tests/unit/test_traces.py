@@ -151,3 +151,16 @@ def test_warmup_events_are_excluded_from_counts():
 def test_simulate_uses_the_same_draws_for_the_same_rep():
     cfg = make_config(capacity=2, stay=dist("exponential", 1.0), arrivals_per_year=365.0 * 1.5, horizon=50.0)
     pd.testing.assert_frame_equal(simulate(cfg, 3), simulate(cfg, 3))
+
+
+def test_system_p_full_needs_every_crisis_place_full():
+    from sim.schema import CrisisPlaceCfg, GroupCfg
+
+    cfg = make_config(capacity=1, stay=dist("fixed", 4.0), horizon=10.0)
+    cfg.crisis_places["q"] = CrisisPlaceCfg(capacity=1, stay=dist("fixed", 2.0))
+    cfg.groups["h"] = GroupCfg(places=["q"], routes={"default": {"home": 1.0}})
+    log = ShelterModel(cfg, 0, {"g": (0.0,), "h": (1.0,)}).run()
+    ev = pd.DataFrame(log.columns())
+    # p full on [0, 4), q full on [1, 3): both full on [1, 3) = 2 of 10 days
+    assert kpi(ev, cfg, "all", "p_full") == pytest.approx(0.2)
+    assert kpi(ev, cfg, "all", "mean_stay_days") == pytest.approx((4.0 + 2.0) / 2)
