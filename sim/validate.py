@@ -7,7 +7,7 @@ so the command line can print it as one line and stop before any simulation.
 from __future__ import annotations
 
 import math
-from typing import Any, Iterable
+from typing import Any, Callable, Iterable, Sequence
 
 from sim.schema import DIST_KINDS, WHEN_FULL, DistCfg, SimConfig
 
@@ -115,17 +115,22 @@ def _check_run(cfg: SimConfig) -> None:
         raise ConfigError("run.start_date", r.start_date, "an ISO date YYYY-MM-DD") from None
 
 
+def _check_schedule(key: str, periods: Sequence[Any], field: str, check_value: Callable[[str, Any], None]) -> None:
+    """A schedule: from_day >= 0 in strictly increasing order, each with a valid ``field``."""
+    last = -math.inf
+    for i, period in enumerate(periods):
+        k = f"{key}[{i}]"
+        check_nonneg(f"{k}.from_day", period.from_day)
+        _check(period.from_day > last, f"{k}.from_day", period.from_day, "days in increasing order")
+        check_value(f"{k}.{field}", getattr(period, field))
+        last = period.from_day
+
+
 def _check_crisis_place(cfg: SimConfig, pid: str) -> None:
     p, key = cfg.crisis_places[pid], f"crisis_places.{pid}"
     check_count(f"{key}.capacity", p.capacity)
     check_count(f"{key}.overflow_capacity", p.overflow_capacity)
-    last = -math.inf
-    for i, period in enumerate(p.capacity_schedule):
-        k = f"{key}.capacity_schedule[{i}]"
-        check_nonneg(f"{k}.from_day", period.from_day)
-        _check(period.from_day > last, f"{k}.from_day", period.from_day, "days in increasing order")
-        check_count(f"{k}.capacity", period.capacity)
-        last = period.from_day
+    _check_schedule(f"{key}.capacity_schedule", p.capacity_schedule, "capacity", check_count)
     for g in p.accepts:
         _check(g in cfg.groups, f"{key}.accepts", g, f"a group in {sorted(cfg.groups)}")
     check_dist(f"{key}.stay", p.stay)
@@ -159,13 +164,7 @@ def _check_followup(cfg: SimConfig, fid: str) -> None:
 def _check_group(cfg: SimConfig, gid: str) -> None:
     g, key = cfg.groups[gid], f"groups.{gid}"
     check_nonneg(f"{key}.arrivals_per_year", g.arrivals_per_year)
-    last = -math.inf
-    for i, period in enumerate(g.rate_schedule):
-        k = f"{key}.rate_schedule[{i}]"
-        check_nonneg(f"{k}.from_day", period.from_day)
-        _check(period.from_day > last, f"{k}.from_day", period.from_day, "days in increasing order")
-        check_nonneg(f"{k}.arrivals_per_year", period.arrivals_per_year)
-        last = period.from_day
+    _check_schedule(f"{key}.rate_schedule", g.rate_schedule, "arrivals_per_year", check_nonneg)
     _check(len(g.places) > 0, f"{key}.places", list(g.places), "at least one crisis place id")
     for pid in g.places:
         _check(pid in cfg.crisis_places, f"{key}.places", pid, f"a crisis place in {sorted(cfg.crisis_places)}")
