@@ -7,7 +7,6 @@ from dataclasses import dataclass
 from itertools import repeat
 from typing import Iterable, Optional
 
-import numpy as np
 import pandas as pd
 
 from sim.config import load_traces
@@ -40,21 +39,16 @@ def run_replication(cfg: SimConfig, rep: int) -> tuple[pd.DataFrame, pd.DataFram
 
 def summarise(k: pd.DataFrame, confidence: float = 0.95) -> pd.DataFrame:
     """Mean and t-interval over replications per scenario, place and metric (NaN reps dropped)."""
-    from scipy import stats
+    from sim.compare import t_interval
 
     rows = []
     for (scen, place, metric), g in k.groupby(["scenario", "place", "metric"], sort=False):
         x = g["value"].dropna().to_numpy()
-        n = len(x)
-        mean = float(x.mean()) if n else float("nan")
-        if n >= 2 and np.ptp(x) > 0:
-            lo, hi = stats.t.interval(confidence, n - 1, loc=mean, scale=stats.sem(x))
-        else:  # one replication, or no spread: the interval collapses to the mean
-            lo = hi = mean
+        mean, lo, hi = t_interval(x, confidence)
         lo = max(lo, 0.0)  # every metric is a count, time, share or cost: never negative
         if metric.startswith("p_"):  # a share cannot exceed 1
             hi = min(hi, 1.0)
-        rows.append((scen, place, metric, mean, float(lo), float(hi), n))
+        rows.append((scen, place, metric, mean, lo, hi, len(x)))
     return pd.DataFrame(rows, columns=SUMMARY_COLUMNS)
 
 

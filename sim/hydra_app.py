@@ -35,21 +35,31 @@ def app(dcfg: DictConfig) -> None:
 
 
 class SideBySide(Callback):
-    """After a multirun, write all jobs' summaries into one summary.csv and print them side by side."""
+    """After a multirun: one summary.csv and kpis.csv of all jobs, comparison.csv of paired
+    differences against the reference scenario, and both printed side by side."""
 
     def on_multirun_end(self, config: DictConfig, **kwargs: Any) -> None:
+        from sim.compare import paired_differences
         from sim.io import collect, write_csv
-        from sim.table import key_table
+        from sim.table import diff_table, key_table
 
         sweep = Path(config.hydra.sweep.dir)
         if not sweep.is_dir():
             return
-        summary = collect(sweep)
+        summary, kpis = collect(sweep), collect(sweep, "kpis.csv")
         if summary.empty:
             return
         write_csv(summary, sweep / "summary.csv")
-        write_csv(collect(sweep, "kpis.csv"), sweep / "kpis.csv")
+        write_csv(kpis, sweep / "kpis.csv")
         run = config.get("run", {})
         years = (float(run.get("horizon_days", 365.0)) - float(run.get("warmup_days", 0.0))) / 365.0
         print(f"\nAll scenarios side by side: mean [95% CI] over replications, {years:.1f} measured years;"
               f" tables in {sweep}\n" + key_table(summary, years) + "\n")
+        scenarios = list(dict.fromkeys(kpis["scenario"]))
+        reference = str(run.get("reference", "baseline"))
+        reference = reference if reference in scenarios else scenarios[0]
+        if len(scenarios) > 1:
+            comparison = paired_differences(kpis, reference)
+            write_csv(comparison, sweep / "comparison.csv")
+            print(f"Differences against {reference}, paired by replication (same clients in every scenario):"
+                  f" mean [95% CI]\n" + diff_table(comparison, years) + "\n")

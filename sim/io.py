@@ -83,7 +83,28 @@ def is_complete(folder: Path) -> bool:
     return (folder / "run.json").is_file()
 
 
+def job_folders(sweep_dir: Path) -> list[Path]:
+    """Complete job folders of a multirun, in job order (Hydra names them ``<num>_<name>``)."""
+    jobs = [d for d in sweep_dir.iterdir() if d.is_dir() and is_complete(d)]
+    return sorted(jobs, key=lambda d: (int(d.name.split("_")[0]) if d.name.split("_")[0].isdigit() else 1 << 30, d.name))
+
+
+def job_labels(folders: list[Path]) -> list[str]:
+    """Scenario name per job; where names repeat (a sweep), the job's own overrides are added."""
+    names = [json.loads((d / "run.json").read_text())["scenario"] for d in folders]
+    if len(set(names)) == len(names):
+        return names
+    labels = []
+    for d, name in zip(folders, names):
+        ov_file = d / ".hydra" / "overrides.yaml"
+        overrides = ov_file.read_text().split("\n") if ov_file.is_file() else []
+        own = [o.strip().lstrip("- ").strip() for o in overrides if o.strip() and "scenarios=" not in o]
+        labels.append(f"{name}[{','.join(own)}]" if own else f"{name}[{d.name}]")
+    return labels
+
+
 def collect(sweep_dir: Path, name: str = "summary.csv") -> pd.DataFrame:
-    """One table of ``name`` from every complete job folder under ``sweep_dir``."""
-    frames = [pd.read_csv(d / name) for d in sorted(p for p in sweep_dir.iterdir() if p.is_dir()) if is_complete(d)]
+    """One table of ``name`` from every complete job folder under ``sweep_dir``, scenario column labelled per job."""
+    folders = job_folders(sweep_dir)
+    frames = [pd.read_csv(d / name).assign(scenario=label) for d, label in zip(folders, job_labels(folders))]
     return pd.concat(frames, ignore_index=True) if frames else pd.DataFrame()

@@ -120,6 +120,7 @@ class RunCfg:
     start_date: str = "2018-01-01"
     write_events: bool = True
     plots: bool = True
+    reference: str = "baseline"  # scenario that multirun comparisons are taken against
 
 
 @dataclass

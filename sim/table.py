@@ -40,3 +40,10 @@ def key_table(summary: pd.DataFrame, years: float, figures: tuple[tuple[str, str
     wide.columns.name = None
     wide.index.name = None
     return wide.to_string()
+
+
+def diff_table(comparison: pd.DataFrame, years: float, figures: tuple[tuple[str, str], ...] = KEY_FIGURES) -> str:
+    """Paired differences 'scenario - reference' per key figure, 'mean [95% CI]'."""
+    s = comparison.rename(columns={"diff_mean": "mean", "diff_ci_low": "ci_low", "diff_ci_high": "ci_high"})
+    s = s.assign(scenario=s["scenario"] + " - " + s["reference"])
+    return key_table(s, years, figures)
