@@ -27,10 +27,13 @@ def app(dcfg: DictConfig) -> None:
     out = Path(HydraConfig.get().runtime.output_dir)
     res = run_experiment(cfg)
     save(res, out)
-    years = (cfg.run.horizon_days - cfg.run.warmup_days) / 365.0
-    log.info("%s: %d replications, %.1f measured years each, %.1f s -> %s",
-             cfg.name, cfg.run.n_reps, years, res.wall_seconds, out)
-    print(f"\n{cfg.name}: mean [95% CI] over {cfg.run.n_reps} replications of {years:.1f} measured years\n"
+    years = (res.cfg.run.horizon_days - res.cfg.run.warmup_days) / 365.0  # warm-up may have been detected
+    n_reps = int(res.kpis["rep"].nunique())
+    log.info("%s: %d replications, %.1f measured years each, %.1f s -> %s", cfg.name, n_reps, years,
+             res.wall_seconds, out)
+    for note in res.notes.values():
+        log.info("%s", {k: v for k, v in note.items() if k != "metrics"})
+    print(f"\n{cfg.name}: mean [95% CI] over {n_reps} replications of {years:.1f} measured years\n"
           + key_table(res.summary, years) + "\n")
 
 

@@ -38,6 +38,16 @@ def write_json(obj: dict[str, Any], path: Path) -> None:
     _atomic(path, lambda tmp: tmp.write_text(json.dumps(obj, indent=2, default=str)))
 
 
+def write_text(text: str, path: Path) -> None:
+    """A UTF-8 text file written atomically."""
+    _atomic(path, lambda tmp: tmp.write_text(text, encoding="utf-8"))
+
+
+def write_bytes(data: bytes, path: Path) -> None:
+    """A binary file (e.g. a PNG) written atomically."""
+    _atomic(path, lambda tmp: tmp.write_bytes(data))
+
+
 def git_state() -> dict[str, Any]:
     """Commit and dirty flag of the project checkout, or nulls outside git."""
     try:
@@ -54,8 +64,9 @@ def run_info(res: Results) -> dict[str, Any]:
     return {
         "scenario": res.cfg.name,
         "seed": res.cfg.run.seed,
-        "n_reps": res.cfg.run.n_reps,
+        "n_reps": int(res.kpis["rep"].nunique()),
         "wall_seconds": round(res.wall_seconds, 3),
+        **res.notes,  # how the warm-up and the number of replications were chosen
         "python": platform.python_version(),
         "packages": {p: version(p) for p in PACKAGES},
         **git_state(),
@@ -108,3 +119,29 @@ def collect(sweep_dir: Path, name: str = "summary.csv") -> pd.DataFrame:
     folders = job_folders(sweep_dir)
     frames = [pd.read_csv(d / name).assign(scenario=label) for d, label in zip(folders, job_labels(folders))]
     return pd.concat(frames, ignore_index=True) if frames else pd.DataFrame()
+
+
+def load_results(folder: Path, label: str | None = None) -> Results:
+    """Results of one finished job folder; frames and ``cfg.name`` relabelled to ``label`` if given.
+
+    The event record is empty (columns only) when the run had ``run.write_events=false``.
+    """
+    from dataclasses import replace
+
+    from sim.config import to_sim_config
+    from sim.events import COLUMNS
+
+    info = json.loads((folder / "run.json").read_text())
+    cfg = to_sim_config(info["config"])
+    ev_file = folder / "events.csv.gz"
+    if ev_file.is_file():  # keep_default_na: an empty to_place stays "", as the model wrote it
+        events = pd.read_csv(ev_file, keep_default_na=False, dtype={"group": str, "place": str, "to_place": str})
+    else:
+        events = pd.DataFrame(columns=["scenario", "rep", *COLUMNS])
+    res = Results(cfg, events, pd.read_csv(folder / "kpis.csv"), pd.read_csv(folder / "summary.csv"),
+                  float(info.get("wall_seconds", 0.0)))
+    if label is not None and label != cfg.name:
+        res.cfg = replace(cfg, name=label)
+        for frame in (res.events, res.kpis, res.summary):
+            frame["scenario"] = label
+    return res

@@ -121,6 +121,11 @@ class RunCfg:
     write_events: bool = True
     plots: bool = True
     reference: str = "baseline"  # scenario that multirun comparisons are taken against
+    warmup_method: str = "fixed"  # fixed: use warmup_days; mser5: detect it from the occupancy series
+    precision_half_width: Optional[float] = None  # add replications until the 95% half-widths reach this
+    precision_relative: bool = True  # half-width as a share of the mean (True) or in the metric's unit
+    precision_metrics: List[str] = field(default_factory=lambda: ["dno.p_turned_away", "dno.mean_occupancy"])
+    max_reps: int = 200  # cap on replications with a precision target
 
 
 @dataclass

@@ -12,6 +12,7 @@ from typing import Any, Callable, Iterable, Sequence
 from sim.schema import DIST_KINDS, WHEN_FULL, DistCfg, SimConfig
 
 PROB_TOL = 1e-9
+WARMUP_METHODS = ("fixed", "mser5")
 RESERVED_IDS = ("all", "default", "external", "")
 
 
@@ -95,7 +96,21 @@ def validate(cfg: SimConfig) -> SimConfig:
     for gid in cfg.groups:
         _check_group(cfg, gid)
     _check_initial(cfg)
+    _check_precision_metrics(cfg)
     return cfg
+
+
+def _check_precision_metrics(cfg: SimConfig) -> None:
+    from sim.metrics import ALL_METRICS, CRISIS_METRICS, FOLLOWUP_METRICS
+
+    if cfg.run.precision_half_width is None:
+        return
+    known = {"all": ALL_METRICS, **{p: CRISIS_METRICS for p in cfg.crisis_places},
+             **{f: FOLLOWUP_METRICS for f in cfg.followup}}
+    for i, name in enumerate(cfg.run.precision_metrics):
+        place, _, metric = str(name).partition(".")
+        _check(place in known and metric in known[place], f"run.precision_metrics[{i}]", name,
+               "'place.metric' with a place id (or 'all') and one of its metrics, e.g. 'dno.p_turned_away'")
 
 
 def _check_run(cfg: SimConfig) -> None:
@@ -107,6 +122,14 @@ def _check_run(cfg: SimConfig) -> None:
     _check(_is_int(r.n_reps) and r.n_reps >= 1, "run.n_reps", r.n_reps, "a whole number >= 1")
     _check(_is_int(r.n_jobs) and r.n_jobs >= 1, "run.n_jobs", r.n_jobs, "a whole number >= 1")
     _check(_is_int(r.seed) and r.seed >= 0, "run.seed", r.seed, "a whole number >= 0")
+    _check(r.warmup_method in WARMUP_METHODS, "run.warmup_method", r.warmup_method,
+           f"one of {', '.join(WARMUP_METHODS)}")
+    if r.precision_half_width is not None:
+        check_positive("run.precision_half_width", r.precision_half_width)
+        _check(_is_int(r.max_reps) and r.max_reps >= max(r.n_reps, 2), "run.max_reps", r.max_reps,
+               f"a whole number >= run.n_reps={r.n_reps} and >= 2")
+        _check(len(r.precision_metrics) > 0, "run.precision_metrics", list(r.precision_metrics),
+               "at least one 'place.metric'")
     from datetime import date
 
     try:
