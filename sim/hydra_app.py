@@ -35,6 +35,9 @@ def app(dcfg: DictConfig) -> None:
         log.info("%s", {k: v for k, v in note.items() if k != "metrics"})
     print(f"\n{cfg.name}: mean [95% CI] over {n_reps} replications of {years:.1f} measured years\n"
           + key_table(res.summary, years) + "\n")
+    from sim.report import write_report
+
+    write_report(out, [res])  # the planner's main output: always written, after the result files
 
 
 class SideBySide(Callback):
@@ -61,8 +64,15 @@ class SideBySide(Callback):
         scenarios = list(dict.fromkeys(kpis["scenario"]))
         reference = str(run.get("reference", "baseline"))
         reference = reference if reference in scenarios else scenarios[0]
+        comparison = None
         if len(scenarios) > 1:
             comparison = paired_differences(kpis, reference)
             write_csv(comparison, sweep / "comparison.csv")
             print(f"Differences against {reference}, paired by replication (same clients in every scenario):"
                   f" mean [95% CI]\n" + diff_table(comparison, years) + "\n")
+        from sim.io import job_folders, job_labels, load_results
+        from sim.report import write_report
+
+        folders = job_folders(sweep)
+        results = [load_results(d, label) for d, label in zip(folders, job_labels(folders))]
+        write_report(sweep, results, comparison, reference)

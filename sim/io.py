@@ -138,8 +138,11 @@ def load_results(folder: Path, label: str | None = None) -> Results:
         events = pd.read_csv(ev_file, keep_default_na=False, dtype={"group": str, "place": str, "to_place": str})
     else:
         events = pd.DataFrame(columns=["scenario", "rep", *COLUMNS])
+    provenance = {"scenario", "seed", "n_reps", "wall_seconds", "python", "packages", "git_commit", "git_dirty",
+                  "config"}
+    notes = {k: v for k, v in info.items() if k not in provenance}  # the rest of run.json is res.notes
     res = Results(cfg, events, pd.read_csv(folder / "kpis.csv"), pd.read_csv(folder / "summary.csv"),
-                  float(info.get("wall_seconds", 0.0)))
+                  float(info.get("wall_seconds", 0.0)), notes)
     if label is not None and label != cfg.name:
         res.cfg = replace(cfg, name=label)
         for frame in (res.events, res.kpis, res.summary):
