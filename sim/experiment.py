@@ -109,6 +109,9 @@ def run_experiment(cfg: SimConfig, executor: Optional[Executor] = None) -> Resul
     ``run.precision_half_width`` replications are added until the target is met or
     ``run.max_reps`` is reached.
     """
+    from sim.guard import check
+
+    check(cfg)  # refuse before simulating a run that would not fit in memory
     t0 = time.perf_counter()
     out = _run_reps(cfg, range(cfg.run.n_reps), executor)
     cfg, out, warmup_note = _with_warmup(cfg, out)

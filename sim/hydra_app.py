@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import time
 from pathlib import Path
 from typing import Any
 
@@ -14,19 +15,22 @@ from omegaconf import DictConfig
 from sim.config import CONFIG_DIR, to_sim_config
 
 log = logging.getLogger("sim")
+SWEEP_FILES = ("summary.csv", "kpis.csv", "comparison.csv", "report.html", "report.md", "sweep.json")
 
 
 @hydra.main(version_base="1.3", config_path=str(CONFIG_DIR), config_name="config")
 def app(dcfg: DictConfig) -> None:
-    """Run one scenario's replications and write its result folder."""
+    """Run one scenario's replications and write its result folder (run.json last)."""
     from sim.experiment import run_experiment
-    from sim.io import save
+    from sim.io import begin, save
+    from sim.report import write_report
     from sim.table import key_table
 
     cfg = to_sim_config(dcfg)
     out = Path(HydraConfig.get().runtime.output_dir)
+    begin(out)  # a folder being rewritten stops looking complete before anything runs
     res = run_experiment(cfg)
-    save(res, out)
+    save(res, out, before_marker=lambda: write_report(out, [res]))
     years = (res.cfg.run.horizon_days - res.cfg.run.warmup_days) / 365.0  # warm-up may have been detected
     n_reps = int(res.kpis["rep"].nunique())
     log.info("%s: %d replications, %.1f measured years each, %.1f s -> %s", cfg.name, n_reps, years,
@@ -35,26 +39,27 @@ def app(dcfg: DictConfig) -> None:
         log.info("%s", {k: v for k, v in note.items() if k != "metrics"})
     print(f"\n{cfg.name}: mean [95% CI] over {n_reps} replications of {years:.1f} measured years\n"
           + key_table(res.summary, years) + "\n")
-    from sim.report import write_report
-
-    write_report(out, [res])  # the planner's main output: always written, after the result files
 
 
 class SideBySide(Callback):
     """After a multirun: one summary.csv and kpis.csv of all jobs, comparison.csv of paired
-    differences against the reference scenario, and both printed side by side."""
+    differences against the reference scenario, report.html, and sweep.json last (complete)."""
+
+    def on_multirun_start(self, config: DictConfig, **kwargs: Any) -> None:
+        sweep = Path(config.hydra.sweep.dir)
+        for name in reversed(SWEEP_FILES):  # the marker first: a re-used folder stops looking complete
+            (sweep / name).unlink(missing_ok=True)
 
     def on_multirun_end(self, config: DictConfig, **kwargs: Any) -> None:
         from sim.compare import paired_differences
-        from sim.io import collect, write_csv
+        from sim.io import collect, job_folders, job_labels, load_results, write_csv, write_json
+        from sim.report import write_report
         from sim.table import diff_table, key_table
 
         sweep = Path(config.hydra.sweep.dir)
-        if not sweep.is_dir():
+        if not sweep.is_dir() or (summary := collect(sweep)).empty:
             return
-        summary, kpis = collect(sweep), collect(sweep, "kpis.csv")
-        if summary.empty:
-            return
+        t0, kpis = time.perf_counter(), collect(sweep, "kpis.csv")
         write_csv(summary, sweep / "summary.csv")
         write_csv(kpis, sweep / "kpis.csv")
         run = config.get("run", {})
@@ -70,9 +75,8 @@ class SideBySide(Callback):
             write_csv(comparison, sweep / "comparison.csv")
             print(f"Differences against {reference}, paired by replication (same clients in every scenario):"
                   f" mean [95% CI]\n" + diff_table(comparison, years) + "\n")
-        from sim.io import job_folders, job_labels, load_results
-        from sim.report import write_report
-
         folders = job_folders(sweep)
-        results = [load_results(d, label) for d, label in zip(folders, job_labels(folders))]
-        write_report(sweep, results, comparison, reference)
+        labels = job_labels(folders)
+        write_report(sweep, [load_results(d, label) for d, label in zip(folders, labels)], comparison, reference)
+        write_json({"jobs": [d.name for d in folders], "scenarios": labels, "reference": reference,
+                    "collect_seconds": round(time.perf_counter() - t0, 3)}, sweep / "sweep.json")

@@ -23,9 +23,19 @@ PACKAGES = ("simpy", "numpy", "scipy", "pandas", "matplotlib", "hydra-core", "om
 
 
 def _atomic(path: Path, write: Callable[[Path], Any]) -> None:
-    """Write through ``write(tmp)`` then rename, so no half file ever carries the final name."""
+    """Write through ``write(tmp)`` then rename, so no half file ever carries the final name.
+
+    The data reach the disk before the rename (fsync), so even a power cut cannot leave a
+    renamed but empty file; an interrupted write (Ctrl-C, an error) removes its temporary file.
+    """
     tmp = path.with_name(f".{path.name}.tmp")
-    write(tmp)
+    try:
+        write(tmp)
+        with open(tmp, "rb+") as fh:
+            os.fsync(fh.fileno())
+    except BaseException:
+        tmp.unlink(missing_ok=True)
+        raise
     os.replace(tmp, path)
 
 
@@ -74,19 +84,54 @@ def run_info(res: Results) -> dict[str, Any]:
     }
 
 
-def save(res: Results, out: Path) -> list[Path]:
-    """Write kpis.csv, summary.csv, events.csv.gz, plots and, last, run.json into ``out``."""
+def begin(out: Path) -> None:
+    """Make ``out`` stop looking complete before anything in it is rewritten: remove run.json
+    and the temporary files an interrupted run may have left."""
     out.mkdir(parents=True, exist_ok=True)
+    (out / "run.json").unlink(missing_ok=True)
+    for tmp in out.glob(".*.tmp"):
+        tmp.unlink(missing_ok=True)
+
+
+def save(res: Results, out: Path, before_marker: Callable[[], Any] | None = None) -> list[Path]:
+    """Write kpis.csv, summary.csv, events.csv.gz, plots, ``before_marker()`` (e.g. the report)
+    and, last, run.json into ``out``.
+
+    A folder rewritten by a new run stops looking complete first (:func:`begin`), and an
+    events.csv.gz of an older run is removed when this run writes none, so that
+    :func:`load_results` never mixes two runs.
+    """
+    begin(out)
     write_csv(res.kpis, out / "kpis.csv")
     write_csv(res.summary, out / "summary.csv")
     if res.cfg.run.write_events:
         write_csv(res.events, out / "events.csv.gz")
+    else:
+        (out / "events.csv.gz").unlink(missing_ok=True)
     if res.cfg.run.plots:
         from sim.plots import save_plots
 
         save_plots(res, out, _atomic)
+    if before_marker is not None:
+        before_marker()
+    _sync_dir(out)  # every result file is durable under its name before the marker appears
     write_json(run_info(res), out / "run.json")
+    _sync_dir(out)
     return sorted(out.iterdir())
+
+
+def _sync_dir(folder: Path) -> None:
+    """Make the renames in ``folder`` durable (POSIX; skipped where directories cannot be opened)."""
+    try:
+        fd = os.open(folder, os.O_RDONLY)
+    except OSError:
+        return
+    try:
+        os.fsync(fd)
+    except OSError:
+        pass
+    finally:
+        os.close(fd)
 
 
 def is_complete(folder: Path) -> bool:

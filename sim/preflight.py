@@ -29,19 +29,25 @@ def check_jobs(argv: Sequence[str]) -> int:
     from hydra.core.global_hydra import GlobalHydra
 
     from sim.config import CONFIG_DIR, check_overrides, to_sim_config
+    from sim.guard import check, check_sweep, memory_limit
 
     jobs = job_overrides(argv)
     if jobs is None:
         return 0
+    estimates = []
     for n, overrides in enumerate(jobs, start=1):
         try:
             check_overrides(overrides)
             GlobalHydra.instance().clear()
             with initialize_config_dir(config_dir=str(CONFIG_DIR), version_base="1.3"):
-                to_sim_config(compose("config", overrides=overrides))
+                cfg = to_sim_config(compose("config", overrides=overrides))
+            limit = memory_limit(cfg)
+            estimates.append(check(cfg, limit))  # too large for the memory: refused before anything runs
         except Exception as exc:
             if len(jobs) > 1:  # say which job of a multirun is invalid (sim.errors.one_line prints notes)
                 exc.add_note(f"in job {n} of {len(jobs)}: {' '.join(overrides)}")
             raise
     GlobalHydra.instance().clear()
+    if len(estimates) > 1:
+        check_sweep(estimates, limit)
     return len(jobs)

@@ -126,6 +126,7 @@ class RunCfg:
     precision_relative: bool = True  # half-width as a share of the mean (True) or in the metric's unit
     precision_metrics: List[str] = field(default_factory=lambda: ["dno.p_turned_away", "dno.mean_occupancy"])
     max_reps: int = 200  # cap on replications with a precision target
+    max_memory_gb: Optional[float] = None  # refuse larger runs (sim.guard); None: 80% of the memory available
 
 
 @dataclass
