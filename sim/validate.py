@@ -7,6 +7,7 @@ so the command line can print it as one line and stop before any simulation.
 from __future__ import annotations
 
 import math
+import re
 from typing import Any, Callable, Iterable, Sequence
 
 from sim.schema import DIST_KINDS, WHEN_FULL, DistCfg, SimConfig
@@ -14,6 +15,15 @@ from sim.schema import DIST_KINDS, WHEN_FULL, DistCfg, SimConfig
 PROB_TOL = 1e-9
 WARMUP_METHODS = ("fixed", "mser5")
 RESERVED_IDS = ("all", "default", "external", "")
+NAME = re.compile(r"\w[\w.+-]*")  # a scenario name becomes a folder name: no '/', no '..', no spaces
+# Plausibility bounds, far beyond any real input: a value above one is a wrong unit or a typo
+# (a stay in hours or minutes, a rate per decade, a budget typed as a capacity).
+MAX_DAYS = 36_500.0  # 100 years: longer than any stay, wait, delay or run
+MAX_PER_YEAR = 1_000_000.0  # about 2,700 a day: far above the demand of any Dutch region
+MAX_PLACES = 100_000  # more than all shelter places in the Netherlands together
+DAYS_BOUND = f"at most {MAX_DAYS:.0f} days (100 years; no real duration is longer: is the unit days?)"
+PER_YEAR_BOUND = f"at most {MAX_PER_YEAR:.0f} a year (far above any real demand: is the unit per year?)"
+PLACES_BOUND = f"at most {MAX_PLACES} places or people (more than all shelter places in the Netherlands together)"
 
 
 class ConfigError(ValueError):
@@ -34,8 +44,9 @@ def _is_int(x: Any) -> bool:
 
 
 def check_count(key: str, x: Any) -> None:
-    """A non-negative whole number (capacities, counts)."""
+    """A whole number of places or people from 0 to MAX_PLACES (capacities, counts)."""
     _check(_is_int(x) and x >= 0, key, x, "a whole number >= 0")
+    _check(x <= MAX_PLACES, key, x, PLACES_BOUND)
 
 
 def check_positive(key: str, x: Any) -> None:
@@ -44,6 +55,18 @@ def check_positive(key: str, x: Any) -> None:
 
 def check_nonneg(key: str, x: Any) -> None:
     _check(isinstance(x, (int, float)) and math.isfinite(x) and x >= 0, key, x, "a number >= 0")
+
+
+def check_days(key: str, x: Any, positive: bool = True) -> None:
+    """A duration in days, > 0 (or >= 0) and at most MAX_DAYS."""
+    (check_positive if positive else check_nonneg)(key, x)
+    _check(x <= MAX_DAYS, key, x, DAYS_BOUND)
+
+
+def check_per_year(key: str, x: Any) -> None:
+    """A rate per year, >= 0 and at most MAX_PER_YEAR."""
+    check_nonneg(key, x)
+    _check(x <= MAX_PER_YEAR, key, x, PER_YEAR_BOUND)
 
 
 def check_prob(key: str, x: Any) -> None:
@@ -65,12 +88,12 @@ def check_dist(key: str, d: DistCfg) -> None:
     if d.kind == "empirical":
         _check(len(d.values_days) > 0, f"{key}.values_days", list(d.values_days), "a non-empty list")
         for i, v in enumerate(d.values_days):
-            check_nonneg(f"{key}.values_days[{i}]", v)
+            check_days(f"{key}.values_days[{i}]", v, positive=False)
         _check(sum(d.values_days) > 0, f"{key}.values_days", list(d.values_days), "not all zero")
         return
-    check_positive(f"{key}.mean_days", d.mean_days)
+    check_days(f"{key}.mean_days", d.mean_days)
     if d.kind in ("lognormal", "gamma"):
-        check_positive(f"{key}.sd_days", d.sd_days)
+        check_days(f"{key}.sd_days", d.sd_days)
 
 
 def _check_ids(key: str, ids: Iterable[str]) -> None:
@@ -80,6 +103,8 @@ def _check_ids(key: str, ids: Iterable[str]) -> None:
 
 def validate(cfg: SimConfig) -> SimConfig:
     """Check every value of ``cfg``; return it unchanged or raise ConfigError."""
+    _check(isinstance(cfg.name, str) and NAME.fullmatch(cfg.name) is not None, "name", cfg.name,
+           "letters, digits and '_', '-', '.', '+', starting with a letter or digit (it names the output folder)")
     _check_run(cfg)
     _check_ids("crisis_places", cfg.crisis_places)
     _check_ids("followup", cfg.followup)
@@ -115,8 +140,8 @@ def _check_precision_metrics(cfg: SimConfig) -> None:
 
 def _check_run(cfg: SimConfig) -> None:
     r = cfg.run
-    check_positive("run.horizon_days", r.horizon_days)
-    check_nonneg("run.warmup_days", r.warmup_days)
+    check_days("run.horizon_days", r.horizon_days)
+    check_days("run.warmup_days", r.warmup_days, positive=False)
     _check(r.horizon_days > r.warmup_days, "run.horizon_days", r.horizon_days,
            f"a horizon longer than run.warmup_days={r.warmup_days}")
     _check(_is_int(r.n_reps) and r.n_reps >= 1, "run.n_reps", r.n_reps, "a whole number >= 1")
@@ -143,7 +168,7 @@ def _check_schedule(key: str, periods: Sequence[Any], field: str, check_value: C
     last = -math.inf
     for i, period in enumerate(periods):
         k = f"{key}[{i}]"
-        check_nonneg(f"{k}.from_day", period.from_day)
+        check_days(f"{k}.from_day", period.from_day, positive=False)
         _check(period.from_day > last, f"{k}.from_day", period.from_day, "days in increasing order")
         check_value(f"{k}.{field}", getattr(period, field))
         last = period.from_day
@@ -158,7 +183,7 @@ def _check_crisis_place(cfg: SimConfig, pid: str) -> None:
         _check(g in cfg.groups, f"{key}.accepts", g, f"a group in {sorted(cfg.groups)}")
     check_dist(f"{key}.stay", p.stay)
     if p.max_stay_days is not None:
-        check_positive(f"{key}.max_stay_days", p.max_stay_days)
+        check_days(f"{key}.max_stay_days", p.max_stay_days)
     check_nonneg(f"{key}.cost_per_day_eur", p.cost_per_day_eur)
 
 
@@ -171,11 +196,11 @@ def _check_followup(cfg: SimConfig, fid: str) -> None:
     _check(f.stay is not None or f.capacity is None, f"{key}.capacity", f.capacity,
            "null (unlimited) when stay is null: a place nobody leaves would fill for good")
     check_nonneg(f"{key}.cost_per_day_eur", f.cost_per_day_eur)
-    check_nonneg(f"{key}.other_arrivals_per_year", f.other_arrivals_per_year)
+    check_per_year(f"{key}.other_arrivals_per_year", f.other_arrivals_per_year)
     _check(f.other_arrivals_per_year == 0 or f.stay is not None, f"{key}.other_arrivals_per_year",
            f.other_arrivals_per_year, "0 for a destination without a stay")
     if f.max_wait_days is not None:
-        check_positive(f"{key}.max_wait_days", f.max_wait_days)
+        check_days(f"{key}.max_wait_days", f.max_wait_days)
         _check(f.fallback is not None, f"{key}.fallback", f.fallback,
                "a follow-up id when max_wait_days is set")
     if f.fallback is not None:
@@ -186,8 +211,8 @@ def _check_followup(cfg: SimConfig, fid: str) -> None:
 
 def _check_group(cfg: SimConfig, gid: str) -> None:
     g, key = cfg.groups[gid], f"groups.{gid}"
-    check_nonneg(f"{key}.arrivals_per_year", g.arrivals_per_year)
-    _check_schedule(f"{key}.rate_schedule", g.rate_schedule, "arrivals_per_year", check_nonneg)
+    check_per_year(f"{key}.arrivals_per_year", g.arrivals_per_year)
+    _check_schedule(f"{key}.rate_schedule", g.rate_schedule, "arrivals_per_year", check_per_year)
     _check(len(g.places) > 0, f"{key}.places", list(g.places), "at least one crisis place id")
     for pid in g.places:
         _check(pid in cfg.crisis_places, f"{key}.places", pid, f"a crisis place in {sorted(cfg.crisis_places)}")
