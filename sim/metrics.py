@@ -59,7 +59,8 @@ class _Window:
         self.place = ev["place"].to_numpy()
         self.to = ev["to_place"].to_numpy()
         self.in_win = (self.t >= self.w) & (self.t < self.h)
-        self.key = ev["client_id"].to_numpy() * 1000 + ev["visit"].to_numpy()
+        # one integer per (client, visit): visits take the low 32 bits, so any number of re-entries is safe
+        self.key = (ev["client_id"].to_numpy().astype(np.int64) << 32) + ev["visit"].to_numpy().astype(np.int64)
         self.unsheltered = [f for f, fc in cfg.followup.items() if fc.unsheltered]
 
     def sel(self, kind: str, place: str | None = None, window: bool = True) -> np.ndarray:

@@ -249,6 +249,9 @@ def _check_initial(cfg: SimConfig) -> None:
         _check(init.place in places, f"{key}.place", init.place, f"a place in {sorted(places)}")
         _check(init.group in cfg.groups, f"{key}.group", init.group, f"a group in {sorted(cfg.groups)}")
         check_count(f"{key}.count", init.count)
+        routes = cfg.groups[init.group].routes
+        _check(init.place not in cfg.crisis_places or init.place in routes or "default" in routes,
+               f"{key}.group", init.group, f"a group with a route from {init.place!r} (or a 'default' route)")
     for pid, p in cfg.crisis_places.items():
         n = sum(i.count for i in cfg.initial_state if i.place == pid)
         cap0 = p.capacity_schedule[0].capacity if p.capacity_schedule and p.capacity_schedule[0].from_day == 0 else p.capacity
