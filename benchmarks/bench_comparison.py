@@ -7,7 +7,7 @@ Runs, as a subprocess from the project root,
 
 with the default run preset (1 year warm-up + 10 measured years), and prints the wall time
 per worker count next to the replication time each job wrote to its run.json (the rest is
-interpreter start, config checks, Hydra and writing the tables).
+interpreter start, config checks, Hydra, the report and the tables).
 
     python benchmarks/bench_comparison.py [--reps 100] [--n-jobs 1 2]
 """
@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import subprocess
 import sys
 import tempfile
@@ -48,7 +49,8 @@ def run(reps: int, n_jobs: list[int]) -> None:
     """Time the comparison for each worker count and print one line each."""
     print(f"== baseline vs dno20 through the CLI: {reps} replications x 11 years (1 warm-up + 10 measured), "
           f"no plots, no events file ==")
-    print(f"{'n_jobs':>6s}{'wall s':>8s}{'reps/s':>8s}  replications per job (run.json)            other (start-up, Hydra, writing)")
+    print(f"{'n_jobs':>6s}{'wall s':>8s}{'reps/s':>8s}  {'replications per job (run.json)':42s} "
+          f"{'other':>7s}{'load':>6s}  (other: start-up, Hydra, report, tables; load: 1-min average after)")
     for k in n_jobs:
         with tempfile.TemporaryDirectory(prefix="bench_cmp_") as tmp:
             sweep = Path(tmp) / "sweep"
@@ -57,7 +59,8 @@ def run(reps: int, n_jobs: list[int]) -> None:
             if not (sweep / "comparison.csv").is_file() or len(jobs) != 2:
                 raise RuntimeError(f"the sweep in {sweep} is incomplete: jobs {sorted(jobs)}")
         per_job = ", ".join(f"{name} {s:6.1f} s" for name, s in jobs.items())
-        print(f"{k:6d}{wall:8.1f}{2 * reps / wall:8.2f}  {per_job:42s} {wall - sum(jobs.values()):6.1f} s")
+        print(f"{k:6d}{wall:8.1f}{2 * reps / wall:8.2f}  {per_job:42s} {wall - sum(jobs.values()):5.1f} s"
+              f"{os.getloadavg()[0]:6.1f}")
 
 
 def main() -> None:

@@ -17,7 +17,7 @@ import os
 import platform
 import time
 from importlib.metadata import version
-from typing import Callable
+from typing import Any, Callable
 
 import numpy as np
 import pandas as pd
@@ -93,13 +93,15 @@ def machine() -> str:
             cpu = next((ln.split(":", 1)[1].strip() for ln in fh if ln.startswith("model name")), cpu)
     except OSError:
         pass
-    return f"machine: {os.cpu_count()} CPUs ({cpu}), Python {platform.python_version()}, {pkgs}"
+    load = os.getloadavg()[0] if hasattr(os, "getloadavg") else float("nan")
+    return (f"machine: {os.cpu_count()} CPUs ({cpu}), Python {platform.python_version()}, {pkgs}; "
+            f"load average {load:.1f} (other work on the machine slows every number here)")
 
 
-def best_of(fns: dict[str, Callable[[], object]], repeats: int) -> tuple[dict[str, float], dict[str, object]]:
+def best_of(fns: dict[str, Callable[[], Any]], repeats: int) -> tuple[dict[str, float], dict[str, Any]]:
     """Best wall time of each function over ``repeats`` interleaved rounds, and its last result."""
     best = {k: float("inf") for k in fns}
-    out: dict[str, object] = {}
+    out: dict[str, Any] = {}
     for _ in range(repeats):
         for name, fn in fns.items():
             gc.collect()  # start each timing from the same heap state
@@ -116,16 +118,16 @@ def kpi(k: pd.DataFrame, metric: str) -> float:
 def run(n: int, repeats: int) -> None:
     """Time both models and print seconds, clients/s, events/s and the ratio per client."""
     cfg = project_config(n)
-    fns: dict[str, Callable[[], object]] = {
+    fns: dict[str, Callable[[], Any]] = {
         "plain": lambda: plain_simpy(n), "run": lambda: project_run(cfg), "simulate": lambda: simulate(cfg, 0)}
     t, out = best_of(fns, repeats)
-    ev = out["simulate"]
-    assert isinstance(ev, pd.DataFrame)
+    ev: pd.DataFrame = out["simulate"]
     t_kpi, k_out = best_of({"kpis": lambda: kpis(ev, cfg)}, repeats)
-    k = k_out["kpis"]
-    assert isinstance(k, pd.DataFrame)
-    _, lost, plain_ev = out["plain"]  # type: ignore[misc]
-    rows, proj_ev = out["run"]  # type: ignore[misc]
+    k: pd.DataFrame = k_out["kpis"]
+    lost: int = out["plain"][1]
+    plain_ev: int = out["plain"][2]
+    rows: int = out["run"][0]
+    proj_ev: int = out["run"][1]
     arrivals = int(kpi(k, "arrivals"))
     print(f"== loss place: {CAPACITY} places, exponential stays of {MEAN_STAY_DAYS:g} days, {ARRIVALS_PER_DAY} "
           f"arrivals/day, {n:,} arrivals; best of {repeats} ==")

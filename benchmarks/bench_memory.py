@@ -1,10 +1,11 @@
 """Peak memory of the project's engine against the plain-SimPy model (the loss place of bench_loss).
 
-Every measurement runs in a fresh child process, so nothing the parent allocated counts:
-the child reports its own peak resident set (``ru_maxrss``) minus its resident set after
-the imports, and the size of what it keeps. ``bytes/row`` is that growth per event-record
-row; a constant ``bytes/row`` across sizes (and an equal increment between sizes) means
-memory grows linearly with the record.
+Every measurement runs in a fresh child process, so nothing the parent allocated counts.
+After its imports the child resets the kernel's peak-RSS mark (``/proc/self/clear_refs``,
+Linux; elsewhere ``ru_maxrss`` is used, which may include a peak from the imports) and
+reports the peak resident set during the run minus the resident set before it.
+``bytes/row`` is that growth per event-record row; a constant ``bytes/row`` across sizes
+(and an equal increment between sizes) means memory grows linearly with the record.
 
     python benchmarks/bench_memory.py [--sizes 250000 500000 1000000]
 """
@@ -14,6 +15,8 @@ from __future__ import annotations
 import argparse
 import gc
 import json
+import os
+import re
 import resource
 import subprocess
 import sys
@@ -27,8 +30,30 @@ WHAT = {"project": "simulate(): model run, then the DataFrame",
         "plain": "plain SimPy, records nothing"}
 
 
-def _maxrss_bytes() -> int:
-    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024  # Linux reports KiB
+def _status_kib(field: str) -> int | None:
+    """A ``kB`` field of /proc/self/status (Linux), or None elsewhere."""
+    try:
+        m = re.search(rf"^{field}:\s+(\d+) kB", Path("/proc/self/status").read_text(), re.M)
+    except OSError:
+        return None
+    return int(m.group(1)) if m else None
+
+
+def _start_peak() -> tuple[int, str]:
+    """Reset the peak-RSS mark to the current resident set; (current bytes, method)."""
+    try:
+        Path("/proc/self/clear_refs").write_text("5")  # 5: reset VmHWM to VmRSS (Linux >= 4.0)
+        rss = _status_kib("VmRSS")
+        if rss is not None and _status_kib("VmHWM") == rss:
+            return rss * 1024, "VmHWM reset"
+    except OSError:
+        pass
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024, "ru_maxrss"  # Linux reports KiB
+
+
+def _peak() -> int:
+    hwm = _status_kib("VmHWM")
+    return hwm * 1024 if hwm is not None else resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024
 
 
 def _log_bytes(log: Any) -> int:
@@ -49,23 +74,23 @@ def child(model: str, n: int) -> dict[str, Any]:
 
     cfg = project_config(n)
     gc.collect()
-    base = _maxrss_bytes()
+    base, method = _start_peak()
     t0 = time.perf_counter()
-    out: dict[str, Any] = {"model": model, "n": n, "base": base}
+    out: dict[str, Any] = {"model": model, "n": n, "base": base, "method": method}
     if model == "project":
         ev = simulate(cfg, 0)
-        out.update(seconds=time.perf_counter() - t0, peak_growth=_maxrss_bytes() - base)
+        out.update(seconds=time.perf_counter() - t0, peak_growth=_peak() - base)
         out.update(rows=len(ev), sim_events=None, frame_bytes=int(ev.memory_usage(deep=False).sum()))
     elif model == "project-run":
         m = ShelterModel(cfg, 0)
         log = m.run()
-        out.update(seconds=time.perf_counter() - t0, peak_growth=_maxrss_bytes() - base)
+        out.update(seconds=time.perf_counter() - t0, peak_growth=_peak() - base)
         out.update(rows=len(log), sim_events=simpy_events(m.env))
         del m
         out["log_bytes"] = _log_bytes(log)  # after the peak is read: its id table is large
     else:
         _, _, sim_events = plain_simpy(n)
-        out.update(seconds=time.perf_counter() - t0, peak_growth=_maxrss_bytes() - base)
+        out.update(seconds=time.perf_counter() - t0, peak_growth=_peak() - base)
         out.update(rows=0, sim_events=sim_events)
     return out
 
@@ -87,8 +112,8 @@ def mib(b: float) -> str:
 def run(sizes: list[int]) -> None:
     """Peak memory at 10^6 clients (largest size) and the scaling of the project's engine."""
     big = max(sizes)
-    print(f"== peak memory, loss place, each run in a fresh child process (growth of ru_maxrss over the "
-          f"resident set after imports) ==")
+    print(f"== peak memory, loss place, each run in a fresh child process (peak resident set during the run "
+          f"minus the resident set before it); load average {os.getloadavg()[0]:.1f} ==")
     print(f"{'model':12s}{'clients':>10s}{'rows':>11s}{'SimPy ev':>11s}{'peak MiB':>9s}{'B/row':>8s}"
           f"{'B/SimPy ev':>11s}{'seconds':>8s}  what")
     res = {(m, n): measure(m, n) for n in sorted(sizes) for m in MODELS if m != "project-run" or n == big}
@@ -98,6 +123,7 @@ def run(sizes: list[int]) -> None:
         sev = f"{r['sim_events']:11,}" if r["sim_events"] else f"{'-':>11s}"
         print(f"{m:12s}{n:10,}{r['rows']:11,}{sev}{mib(r['peak_growth'])}{per_row}{per_ev}{r['seconds']:8.1f}  "
               f"{WHAT[m]}")
+    print(f"peak measured by: {', '.join(sorted({r['method'] for r in res.values()}))}")
     p, pr = res[("project", big)], res[("project-run", big)]
     log_b, frame_b = pr["log_bytes"] / pr["rows"], p["frame_bytes"] / p["rows"]
     print(f"what the record needs per row at {big:,} clients: EventLog {log_b:.0f} B (9 list slots + a float "

@@ -62,11 +62,33 @@ class _Window:
         # one integer per (client, visit): visits take the low 32 bits, so any number of re-entries is safe
         self.key = (ev["client_id"].to_numpy().astype(np.int64) << 32) + ev["visit"].to_numpy().astype(np.int64)
         self.unsheltered = [f for f, fc in cfg.followup.items() if fc.unsheltered]
+        self._masks: dict[tuple[str, object], np.ndarray] = {}
+
+    def eq(self, col: str, value: str) -> np.ndarray:
+        """``column == value``, computed once: comparing strings over the whole record is the main KPI cost."""
+        key = (col, value)
+        m = self._masks.get(key)
+        if m is None:
+            m = self._masks[key] = getattr(self, col) == value
+            m.flags.writeable = False  # shared between callers: an in-place change would corrupt later KPIs
+        return m
+
+    def among(self, col: str, values: list[str]) -> np.ndarray:
+        """``np.isin(column, values)``, computed once from the per-value masks."""
+        key = (col, tuple(values))
+        m = self._masks.get(key)
+        if m is None:
+            m = np.zeros(len(self.t), dtype=bool)
+            for v in values:
+                m = m | self.eq(col, v)
+            m.flags.writeable = False
+            self._masks[key] = m
+        return m
 
     def sel(self, kind: str, place: str | None = None, window: bool = True) -> np.ndarray:
-        m = self.kind == kind
+        m = self.eq("kind", kind)
         if place is not None:
-            m &= self.place == place
+            m = m & self.eq("place", place)
         return m & self.in_win if window else m
 
     def durations(self, start_mask: np.ndarray, end_mask: np.ndarray) -> np.ndarray:
@@ -79,19 +101,19 @@ class _Window:
         return ends.to_numpy()[ok] - joined.to_numpy()[ok]
 
     def occupancy(self, place: str, steps: list[tuple[float, float]]) -> tuple[float, float, float]:
-        m = (self.place == place) & ((self.kind == "enter") | (self.kind == "exit"))
+        m = self.eq("place", place) & (self.eq("kind", "enter") | self.eq("kind", "exit"))
         delta = np.where(self.kind[m] == "enter", 1, -1)
         return time_integrals(self.t[m], delta, steps, self.w, self.h)
 
     def share_all_full(self) -> float:
         """Share of the window in which no crisis place has a free regular place."""
         places = list(self.cfg.crisis_places)
-        m = np.isin(self.place, places) & ((self.kind == "enter") | (self.kind == "exit"))
+        m = self.among("place", places) & (self.eq("kind", "enter") | self.eq("kind", "exit"))
         cuts = [t for pid in places for t, _ in capacity_steps(self.cfg.crisis_places[pid]) if self.w < t < self.h]
         grid = np.unique(np.concatenate([[self.w], self.t[m & (self.t > self.w) & (self.t < self.h)], cuts]))
         all_full = np.ones(len(grid), dtype=bool)
         for pid in places:
-            e = m & (self.place == pid)
+            e = m & self.eq("place", pid)
             t = np.append(-np.inf, self.t[e])
             level = np.append(0, np.cumsum(np.where(self.kind[e] == "enter", 1, -1)))[
                 np.searchsorted(t, grid, side="right") - 1]
@@ -104,9 +126,9 @@ class _Window:
 
     def blocked_days(self, place_mask: np.ndarray) -> float:
         """Place-days held after the stay ended (ready -> exit), clipped to the window."""
-        ready = self.kind == "ready"
+        ready = self.eq("kind", "ready")
         r = pd.Series(self.t[ready & place_mask], index=self.key[ready & place_mask])
-        exits = self.kind == "exit"
+        exits = self.eq("kind", "exit")
         e = pd.Series(self.t[exits & place_mask], index=self.key[exits & place_mask])
         end = e.reindex(r.index).fillna(self.h).to_numpy()
         return float(np.clip(np.minimum(end, self.h) - np.maximum(r.to_numpy(), self.w), 0, None).sum())
@@ -120,7 +142,7 @@ def crisis_kpis(win: _Window, pid: str) -> dict[str, float]:
     steps = [(t, float(c)) for t, c in capacity_steps(p)]
     mean_occ, p_full, over = win.occupancy(pid, steps)
     exits = win.sel("exit", pid)
-    to_street = int((exits & np.isin(win.to, win.unsheltered)).sum())
+    to_street = int((exits & win.among("to", win.unsheltered)).sum())
     return {
         "arrivals": arrivals, "admissions": int(enter.sum()), "turned_away": turned,
         "p_turned_away": _ratio(turned, arrivals), "p_wait": _ratio(int(win.sel("wait", pid).sum()), arrivals),
@@ -128,7 +150,7 @@ def crisis_kpis(win: _Window, pid: str) -> dict[str, float]:
         "left_unsheltered": int(win.sel("renege", pid).sum()) + to_street,
         "mean_occupancy": mean_occ, "p_full": p_full, "overflow_days": over,
         "mean_stay_days": _mean(win.durations(win.sel("enter", pid, False), exits)),
-        "blocked_days": win.blocked_days(win.place == pid),
+        "blocked_days": win.blocked_days(win.eq("place", pid)),
         "mean_wait_followup_days": _mean(win.durations(win.sel("ready", pid, False), exits)),
         "cost_eur": mean_occ * (win.h - win.w) * p.cost_per_day_eur,
     }
@@ -139,9 +161,9 @@ def followup_kpis(win: _Window, fid: str) -> dict[str, float]:
     cap = float("inf") if f.capacity is None else float(f.capacity)
     # a destination without a stay is left at once: it holds nobody
     mean_occ, p_full, _ = win.occupancy(fid, [(0.0, cap)]) if f.stay is not None else (0.0, 0.0, 0.0)
-    asked = (win.kind == "ready") & (win.to == fid)
-    done = win.kind == "exit"
-    waits = win.durations(asked, done & win.in_win & np.isin(win.place, list(win.cfg.crisis_places)))
+    asked = win.eq("kind", "ready") & win.eq("to", fid)
+    done = win.eq("kind", "exit")
+    waits = win.durations(asked, done & win.in_win & win.among("place", list(win.cfg.crisis_places)))
     enter = win.sel("enter", fid)
     return {
         "arrivals": int((asked & win.in_win).sum() + win.sel("arrive", fid).sum()),
@@ -158,8 +180,8 @@ def system_kpis(win: _Window, per_place: dict[str, dict[str, float]]) -> dict[st
     crisis = list(win.cfg.crisis_places)
     arrivals = sum(per_place[p]["arrivals"] for p in crisis)
     turned = sum(per_place[p]["turned_away"] for p in crisis)
-    in_crisis = np.isin(win.place, crisis)
-    exits = (win.kind == "exit") & in_crisis
+    in_crisis = win.among("place", crisis)
+    exits = win.eq("kind", "exit") & in_crisis
     return {
         "arrivals": arrivals, "admissions": sum(per_place[p]["admissions"] for p in crisis),
         "turned_away": turned, "p_turned_away": _ratio(turned, arrivals),
@@ -168,9 +190,9 @@ def system_kpis(win: _Window, per_place: dict[str, dict[str, float]]) -> dict[st
         "mean_occupancy": sum(per_place[p]["mean_occupancy"] for p in crisis),
         "p_full": win.share_all_full(),
         "overflow_days": sum(per_place[p]["overflow_days"] for p in crisis),
-        "mean_stay_days": _mean(win.durations((win.kind == "enter") & in_crisis, exits & win.in_win)),
+        "mean_stay_days": _mean(win.durations(win.eq("kind", "enter") & in_crisis, exits & win.in_win)),
         "blocked_days": win.blocked_days(in_crisis),
-        "mean_wait_followup_days": _mean(win.durations((win.kind == "ready") & in_crisis, exits & win.in_win)),
+        "mean_wait_followup_days": _mean(win.durations(win.eq("kind", "ready") & in_crisis, exits & win.in_win)),
         "cost_eur": sum(per_place[p]["cost_eur"] for p in per_place),
     }
 

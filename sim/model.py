@@ -176,26 +176,36 @@ class ShelterModel:
         """Take a bed now (counted at once, so no one else can take it this instant)."""
         place.n += 1
         self.log.add(self.env.now, c, place.id, "enter")
-        self.env.process(self.crisis_stay(c, place, place.stay_days(c.u_stay) if stay_days is None else stay_days))
+        days = place.stay_days(c.u_stay) if stay_days is None else stay_days
+        # a stay needs no process of its own: a process starts only if the client must wait (below)
+        self.env.timeout(days).callbacks.append(lambda _ev: self.stay_over(c, place))
 
-    def crisis_stay(self, c: Client, place: CrisisPlace, stay_days: float) -> ProcessGenerator:
-        """Stay in a crisis place, then hold it until the follow-up place is free (silting up)."""
-        yield self.env.timeout(stay_days)
+    def stay_over(self, c: Client, place: CrisisPlace) -> None:
+        """The crisis stay has ended: move on now if the follow-up place has room, else hold the bed."""
         dest = self.followup[self.route(c, place.id)]
         self.log.add(self.env.now, c, place.id, "ready", dest.id)
         if dest.has_room():
             dest.n += 1
+            self.leave_crisis(c, place, dest)
         else:
             granted = self.env.event()
-            dest.queue.append((c, granted))
-            if dest.max_wait_days is None:
-                yield granted
-            else:
-                yield granted | self.env.timeout(dest.max_wait_days)
-                if not granted.triggered:  # waited too long: leave to the fallback destination
-                    dest.queue.remove((c, granted))
-                    dest = self.followup[dest.fallback]  # type: ignore[index]
-                    dest.n += 1
+            dest.queue.append((c, granted))  # queue now, as before: same order when times tie
+            self.env.process(self.blocked(c, place, dest, granted))
+
+    def blocked(self, c: Client, place: CrisisPlace, dest: Followup, granted: simpy.Event) -> ProcessGenerator:
+        """Hold the crisis place until ``granted`` (a follow-up place is free: silting up), or the maximum wait."""
+        if dest.max_wait_days is None:
+            yield granted
+        else:
+            yield granted | self.env.timeout(dest.max_wait_days)
+            if not granted.triggered:  # waited too long: leave to the fallback destination
+                dest.queue.remove((c, granted))
+                dest = self.followup[dest.fallback]  # type: ignore[index]
+                dest.n += 1
+        self.leave_crisis(c, place, dest)
+
+    def leave_crisis(self, c: Client, place: CrisisPlace, dest: Followup) -> None:
+        """Free the crisis place, give it to a waiting client, and move into ``dest``."""
         place.n -= 1
         self.log.add(self.env.now, c, place.id, "exit", dest.id)
         self.admit_waiting(place)
@@ -208,11 +218,10 @@ class ShelterModel:
             self.leave(c)
         else:
             days = dest.stay(c.u_followup_stay) if stay_days is None else stay_days
-            self.env.process(self.followup_stay(c, dest, days))
+            self.env.timeout(days).callbacks.append(lambda _ev: self.followup_over(c, dest))
 
-    def followup_stay(self, c: Client, dest: Followup, stay_days: float) -> ProcessGenerator:
-        """Stay in a follow-up place; on leaving, hand the place to the longest waiter."""
-        yield self.env.timeout(stay_days)
+    def followup_over(self, c: Client, dest: Followup) -> None:
+        """Leave a follow-up place; hand it to the longest waiter."""
         dest.n -= 1
         self.log.add(self.env.now, c, dest.id, "exit")
         while dest.queue and dest.has_free_place():
