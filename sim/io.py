@@ -33,10 +33,10 @@ def _atomic(path: Path, write: Callable[[Path], Any]) -> None:
         write(tmp)
         with open(tmp, "rb+") as fh:
             os.fsync(fh.fileno())
-    except BaseException:
+        os.replace(tmp, path)
+    except BaseException:  # also a failed rename (e.g. a folder in the way): no temporary file stays
         tmp.unlink(missing_ok=True)
         raise
-    os.replace(tmp, path)
 
 
 def write_csv(df: pd.DataFrame, path: Path) -> None:
@@ -85,17 +85,19 @@ def run_info(res: Results) -> dict[str, Any]:
 
 
 def begin(out: Path) -> None:
-    """Make ``out`` stop looking complete before anything in it is rewritten: remove run.json
-    and the temporary files an interrupted run may have left."""
+    """Make ``out`` stop looking complete before anything in it is rewritten: remove run.json,
+    the error.json of an earlier failed attempt and the temporary files an interrupted run may have left."""
     out.mkdir(parents=True, exist_ok=True)
     (out / "run.json").unlink(missing_ok=True)
+    (out / "error.json").unlink(missing_ok=True)
     for tmp in out.glob(".*.tmp"):
         tmp.unlink(missing_ok=True)
 
 
-def save(res: Results, out: Path, before_marker: Callable[[], Any] | None = None) -> list[Path]:
+def save(res: Results, out: Path, before_marker: Callable[[], Any] | None = None,
+         extra: dict[str, Any] | None = None) -> list[Path]:
     """Write kpis.csv, summary.csv, events.csv.gz, plots, ``before_marker()`` (e.g. the report)
-    and, last, run.json into ``out``.
+    and, last, run.json (with the ``extra`` keys, e.g. ``job_key``) into ``out``.
 
     A folder rewritten by a new run stops looking complete first (:func:`begin`), and an
     events.csv.gz of an older run is removed when this run writes none, so that
@@ -115,7 +117,7 @@ def save(res: Results, out: Path, before_marker: Callable[[], Any] | None = None
     if before_marker is not None:
         before_marker()
     _sync_dir(out)  # every result file is durable under its name before the marker appears
-    write_json(run_info(res), out / "run.json")
+    write_json({**run_info(res), **(extra or {})}, out / "run.json")
     _sync_dir(out)
     return sorted(out.iterdir())
 
@@ -146,16 +148,20 @@ def job_folders(sweep_dir: Path) -> list[Path]:
 
 
 def job_labels(folders: list[Path]) -> list[str]:
-    """Scenario name per job; where names repeat (a sweep), the job's own overrides are added."""
+    """Scenario name per job; where names repeat (a sweep), the overrides that differ between jobs are added."""
     names = [json.loads((d / "run.json").read_text())["scenario"] for d in folders]
     if len(set(names)) == len(names):
         return names
-    labels = []
-    for d, name in zip(folders, names):
+    own = []
+    for d in folders:
         ov_file = d / ".hydra" / "overrides.yaml"
-        overrides = ov_file.read_text().split("\n") if ov_file.is_file() else []
-        own = [o.strip().lstrip("- ").strip() for o in overrides if o.strip() and "scenarios=" not in o]
-        labels.append(f"{name}[{','.join(own)}]" if own else f"{name}[{d.name}]")
+        lines = ov_file.read_text().split("\n") if ov_file.is_file() else []
+        own.append([o.strip().lstrip("- ").strip() for o in lines if o.strip() and "scenarios=" not in o])
+    shared = set.intersection(*(set(o) for o in own)) if own else set()
+    labels = []
+    for d, name, ov in zip(folders, names, own):
+        varying = [o for o in ov if o not in shared]
+        labels.append(f"{name}[{','.join(varying)}]" if varying else f"{name}[{d.name}]")
     return labels
 
 
@@ -184,7 +190,7 @@ def load_results(folder: Path, label: str | None = None) -> Results:
     else:
         events = pd.DataFrame(columns=["scenario", "rep", *COLUMNS])
     provenance = {"scenario", "seed", "n_reps", "wall_seconds", "python", "packages", "git_commit", "git_dirty",
-                  "config"}
+                  "config", "job_key"}
     notes = {k: v for k, v in info.items() if k not in provenance}  # the rest of run.json is res.notes
     res = Results(cfg, events, pd.read_csv(folder / "kpis.csv"), pd.read_csv(folder / "summary.csv"),
                   float(info.get("wall_seconds", 0.0)), notes)
