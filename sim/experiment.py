@@ -5,7 +5,6 @@ from __future__ import annotations
 import time
 from concurrent.futures import Executor, ProcessPoolExecutor
 from dataclasses import dataclass, field, replace
-from itertools import repeat
 from typing import Any, Iterable, Optional
 
 import pandas as pd
@@ -76,9 +75,9 @@ def _run_reps(cfg: SimConfig, reps: range, executor: Optional[Executor]) -> list
     """(events, kpis) of replications ``reps``, in rep order, serially or through an executor."""
     if executor is None and cfg.run.n_jobs > 1 and len(reps) > 1:
         with ProcessPoolExecutor(min(cfg.run.n_jobs, len(reps))) as pool:
-            return list(_progress(pool.map(run_replication, repeat(cfg), reps), len(reps), cfg.name))
+            return list(_progress(pool.map(run_replication, [cfg] * len(reps), reps), len(reps), cfg.name))
     if executor is not None:
-        return list(_progress(executor.map(run_replication, repeat(cfg), reps), len(reps), cfg.name))
+        return list(_progress(executor.map(run_replication, [cfg] * len(reps), list(reps)), len(reps), cfg.name))
     return [run_replication(cfg, r) for r in _progress(reps, len(reps), cfg.name)]
 
 
