@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import sys
+
 from pathlib import Path
 from typing import Any, Callable
 
@@ -16,7 +18,9 @@ def occupancy_figure(res: Results) -> Any:
     """Occupancy over time per crisis place: mean and 10-90% band over replications, with capacity."""
     import matplotlib
 
-    matplotlib.use("Agg")
+    if "ipykernel" not in sys.modules:  # keep a notebook's inline backend
+
+        matplotlib.use("Agg")
     import matplotlib.pyplot as plt
 
     cfg = res.cfg
@@ -81,7 +85,9 @@ def save_plots(res: Results, out: Path, atomic: Callable[[Path, Callable[[Path],
     """occupancy.png, turned_away_per_year.png, wait_followup.png."""
     import matplotlib
 
-    matplotlib.use("Agg")
+    if "ipykernel" not in sys.modules:  # keep a notebook's inline backend
+
+        matplotlib.use("Agg")
     import matplotlib.pyplot as plt
 
     for name, make in (("occupancy.png", occupancy_figure), ("turned_away_per_year.png", turned_away_figure),

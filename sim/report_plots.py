@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import sys
+
 import io
 from typing import Any
 
@@ -51,7 +53,9 @@ def _plt() -> Any:
     """matplotlib.pyplot on the Agg backend, imported only when a figure is drawn (start-up time)."""
     import matplotlib
 
-    matplotlib.use("Agg")
+    if "ipykernel" not in sys.modules:  # keep a notebook's inline backend
+
+        matplotlib.use("Agg")
     import matplotlib.pyplot as plt
 
     return plt

@@ -7,6 +7,8 @@ swept, a heatmap of the metric's mean over both.
 
 from __future__ import annotations
 
+import sys
+
 import io
 from pathlib import Path
 from typing import Any
@@ -42,7 +44,9 @@ def line_figure(table: pd.DataFrame, x: str, place: str, metric: str) -> Any:
     """``place metric`` against ``x``: mean and 95% band, one line per scenario and other swept values."""
     import matplotlib
 
-    matplotlib.use("Agg")
+    if "ipykernel" not in sys.modules:  # keep a notebook's inline backend
+
+        matplotlib.use("Agg")
     import matplotlib.pyplot as plt
 
     rows = table[(table["place"] == place) & (table["metric"] == metric)]
@@ -68,7 +72,9 @@ def heatmap_figure(table: pd.DataFrame, x: str, y: str, place: str, metric: str)
     """Mean of ``place metric`` over ``x`` and ``y``, one panel per scenario (averaged over other parameters)."""
     import matplotlib
 
-    matplotlib.use("Agg")
+    if "ipykernel" not in sys.modules:  # keep a notebook's inline backend
+
+        matplotlib.use("Agg")
     import matplotlib.pyplot as plt
 
     rows = table[(table["place"] == place) & (table["metric"] == metric)]
