@@ -15,35 +15,13 @@ from __future__ import annotations
 import argparse
 import logging
 import time
-from concurrent.futures import Executor, Future
+from concurrent.futures import Executor
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Any, Callable, Iterable, Iterator, Optional, TypeVar
+from typing import Any, Iterator, Optional
 
-T = TypeVar("T")
 JOBQUEUE = {"slurm": "SLURMCluster", "pbs": "PBSCluster"}  # dask_jobqueue classes
 JOBQUEUE_PIN = "dask-jobqueue==0.9.0"
-
-
-class ListMapExecutor(Executor):
-    """Passes lists to a Dask executor's ``map``: ``Client.map`` refuses iterators such as the
-    ``itertools.repeat(cfg)`` that :func:`sim.experiment.run_experiment` passes."""
-
-    def __init__(self, inner: Executor) -> None:
-        self.inner = inner
-
-    def submit(self, fn: Callable[..., T], /, *args: Any, **kwargs: Any) -> Future[T]:
-        return self.inner.submit(fn, *args, **kwargs)
-
-    def map(self, fn: Callable[..., T], *iterables: Iterable[Any], timeout: Optional[float] = None,
-            chunksize: int = 1) -> Iterator[T]:
-        rows = list(zip(*iterables))  # stops at the shortest iterable, as map() does
-        if not rows:
-            return iter([])
-        return self.inner.map(fn, *[list(col) for col in zip(*rows)], timeout=timeout)
-
-    def shutdown(self, wait: bool = True, *, cancel_futures: bool = False) -> None:
-        self.inner.shutdown(wait=wait)
 
 
 def require_jobqueue(kind: str) -> Any:
@@ -87,7 +65,7 @@ def dask_executor(address: Optional[str] = None, *, jobqueue: Optional[str] = No
         cluster = LocalCluster(n_workers=n_workers, threads_per_worker=1, processes=True, **settings)
     try:
         with Client(cluster if cluster is not None else address) as client:
-            yield ListMapExecutor(client.get_executor(pure=False))  # pure=False: no hashing of the config
+            yield client.get_executor(pure=False)  # pure=False: no hashing of the config
     finally:
         if cluster is not None:
             cluster.close()
