@@ -28,6 +28,6 @@ def followup_waits(ev: pd.DataFrame, crisis_places: list[str]) -> pd.DataFrame:
     e = ev[ev["place"].isin(crisis_places)]
     ready = e[e["kind"] == "ready"].set_index(["rep", "client_id", "visit"])
     done = e[e["kind"] == "exit"].set_index(["rep", "client_id", "visit"])
-    j = ready[["t_days", "place", "to_place"]].join(done[["t_days"]], rsuffix="_exit", how="inner")
+    j = ready[["t_days", "place", "to_place"]].join(done[["t_days"]].rename(columns={"t_days": "t_days_exit"}), how="inner")
     return pd.DataFrame({"place": j["place"], "to_place": j["to_place"],
                          "wait_days": j["t_days_exit"] - j["t_days"]}).reset_index(drop=True)
