@@ -11,6 +11,7 @@ import pandas as pd
 
 from sim.places import capacity_steps
 from sim.schema import SimConfig
+from sim.series import enter_exit_delta, level_at, step_at
 
 CRISIS_METRICS = ("arrivals", "admissions", "turned_away", "p_turned_away", "p_wait", "mean_wait_admission_days",
                   "left_unsheltered", "mean_occupancy", "p_full", "overflow_days", "mean_stay_days",
@@ -35,14 +36,11 @@ def time_integrals(t: np.ndarray, delta: np.ndarray, steps: list[tuple[float, fl
 
     ``t`` and ``delta`` are event times (sorted) and +1/-1 changes; ``steps`` the capacity schedule.
     """
-    t, level = np.append(-np.inf, t), np.append(0, np.cumsum(delta))  # empty before the first event
     step_t = np.array([s[0] for s in steps])
-    step_c = np.array([s[1] for s in steps], dtype=float)
     inside = t[(t > start) & (t < end)]
     grid = np.unique(np.concatenate([[start], inside, step_t[(step_t > start) & (step_t < end)]]))
-    i = np.searchsorted(t, grid, side="right") - 1  # the level holds until the next event
-    lev = level[i]
-    cap = step_c[np.searchsorted(step_t, grid, side="right") - 1]
+    lev = level_at(t, delta, grid)  # the level holds until the next event
+    cap = step_at(steps, grid)
     dt = np.diff(np.append(grid, end))
     span = end - start
     return float((lev * dt).sum() / span), float(dt[lev >= cap].sum() / span), float((np.maximum(lev - cap, 0) * dt).sum())
@@ -102,8 +100,7 @@ class _Window:
 
     def occupancy(self, place: str, steps: list[tuple[float, float]]) -> tuple[float, float, float]:
         m = self.eq("place", place) & (self.eq("kind", "enter") | self.eq("kind", "exit"))
-        delta = np.where(self.kind[m] == "enter", 1, -1)
-        return time_integrals(self.t[m], delta, steps, self.w, self.h)
+        return time_integrals(self.t[m], enter_exit_delta(self.kind[m]), steps, self.w, self.h)
 
     def share_all_full(self) -> float:
         """Share of the window in which no crisis place has a free regular place."""
@@ -114,13 +111,8 @@ class _Window:
         all_full = np.ones(len(grid), dtype=bool)
         for pid in places:
             e = m & self.eq("place", pid)
-            t = np.append(-np.inf, self.t[e])
-            level = np.append(0, np.cumsum(np.where(self.kind[e] == "enter", 1, -1)))[
-                np.searchsorted(t, grid, side="right") - 1]
-            steps = capacity_steps(self.cfg.crisis_places[pid])
-            step_t = np.array([s[0] for s in steps])
-            cap = np.array([s[1] for s in steps])[np.searchsorted(step_t, grid, side="right") - 1]
-            all_full &= level >= cap
+            level = level_at(self.t[e], enter_exit_delta(self.kind[e]), grid)
+            all_full &= level >= step_at(capacity_steps(self.cfg.crisis_places[pid]), grid)
         dt = np.diff(np.append(grid, self.h))
         return float(dt[all_full].sum() / (self.h - self.w))
 

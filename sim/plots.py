@@ -11,7 +11,7 @@ import numpy as np
 
 from sim.experiment import Results
 from sim.places import capacity_steps
-from sim.series import followup_waits, occupancy_on_grid, per_year
+from sim.series import followup_waits, occupancy_on_grid, per_year, step_at
 
 
 def occupancy_figure(res: Results) -> Any:
@@ -31,8 +31,7 @@ def occupancy_figure(res: Results) -> Any:
         occ = occupancy_on_grid(res.events, pid, grid)
         ax.fill_between(grid, occ.quantile(0.1, axis=1), occ.quantile(0.9, axis=1), alpha=0.3, label="10-90% of reps")
         ax.plot(grid, occ.mean(axis=1), lw=1, label="mean present")
-        steps = capacity_steps(cfg.crisis_places[pid])
-        cap = np.array([c for _, c in steps])[np.searchsorted([t for t, _ in steps], grid, side="right") - 1]
+        cap = step_at(capacity_steps(cfg.crisis_places[pid]), grid)
         ax.step(grid, cap, where="post", color="k", lw=1, label="capacity")
         if cfg.crisis_places[pid].overflow_capacity:
             ax.step(grid, cap + cfg.crisis_places[pid].overflow_capacity, where="post", color="k", ls="--", lw=1,

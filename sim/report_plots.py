@@ -11,7 +11,7 @@ import numpy as np
 import pandas as pd
 
 from sim.experiment import Results
-from sim.series import followup_waits
+from sim.series import enter_exit_delta, followup_waits, level_at
 
 DPI = 80  # small PNGs: the report embeds them and CI builds it on every push
 
@@ -39,9 +39,8 @@ def occupancy_shares(ev: pd.DataFrame, place: str, start: float, end: float) -> 
     for rep in reps:
         g = e[e["rep"] == rep]
         t = g["t_days"].to_numpy(dtype=float)
-        level = np.append(0, np.cumsum(np.where(g["kind"].to_numpy() == "enter", 1, -1)))
         grid = np.unique(np.concatenate([[start], t[(t > start) & (t < end)]]))
-        lev = np.clip(level[np.searchsorted(t, grid, side="right")], 0, None)  # level after the last event <= t
+        lev = np.clip(level_at(t, enter_exit_delta(g["kind"].to_numpy()), grid), 0, None)
         held = np.bincount(lev, weights=np.diff(np.append(grid, end)))
         totals = np.pad(totals, (0, max(0, len(held) - len(totals))))
         totals[: len(held)] += held

@@ -2,17 +2,34 @@
 
 from __future__ import annotations
 
+from typing import Sequence
+
 import numpy as np
 import pandas as pd
+
+
+def level_at(t: np.ndarray, delta: np.ndarray, grid: np.ndarray) -> np.ndarray:
+    """Number present at each ``grid`` time: the running sum of ``delta`` (+1/-1 at sorted event
+    times ``t``) after the last event at or before it; 0 before the first event."""
+    return np.append(0, np.cumsum(delta))[np.searchsorted(t, grid, side="right")]
+
+
+def step_at(steps: Sequence[tuple[float, float]], grid: np.ndarray) -> np.ndarray:
+    """Value of a step schedule ``[(from_day, value), ...]`` (first step at day 0) at each ``grid`` time."""
+    times = np.array([s[0] for s in steps])
+    return np.array([s[1] for s in steps], dtype=float)[np.searchsorted(times, grid, side="right") - 1]
+
+
+def enter_exit_delta(kind: np.ndarray) -> np.ndarray:
+    """+1 for an ``enter`` event, -1 for an ``exit``."""
+    return np.where(kind == "enter", 1, -1)
 
 
 def occupancy_on_grid(ev: pd.DataFrame, place: str, grid: np.ndarray) -> pd.DataFrame:
     """Number present at ``place`` at each day of ``grid``, one column per replication."""
     out = {}
     for rep, e in ev[(ev["place"] == place) & ev["kind"].isin(["enter", "exit"])].groupby("rep"):
-        t = e["t_days"].to_numpy()
-        level = np.append(0, np.cumsum(np.where(e["kind"].to_numpy() == "enter", 1, -1)))
-        out[rep] = level[np.searchsorted(t, grid, side="right")]
+        out[rep] = level_at(e["t_days"].to_numpy(), enter_exit_delta(e["kind"].to_numpy()), grid)
     return pd.DataFrame(out, index=pd.Index(grid, name="t_days"))
 
 
