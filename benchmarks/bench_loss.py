@@ -23,10 +23,10 @@ import numpy as np
 import pandas as pd
 import simpy
 
-from sim.experiment import simulate
-from sim.metrics import kpis
-from sim.model import ShelterModel
-from sim.schema import CrisisPlaceCfg, DistCfg, FollowupCfg, GroupCfg, RunCfg, SimConfig
+from sim.run.experiment import simulate
+from sim.analysis.metrics import kpis
+from sim.engine.model import ShelterModel
+from sim.config.schema import CrisisPlaceCfg, DistCfg, FollowupCfg, GroupCfg, RunCfg, SimConfig
 
 CAPACITY, MEAN_STAY_DAYS, ARRIVALS_PER_DAY = 35, 42.0, 0.8
 

@@ -58,7 +58,7 @@ def _peak() -> int:
 
 def _log_bytes(log: Any) -> int:
     """Bytes of an EventLog: its list buffers plus the float and int objects only it holds."""
-    from sim.events import COLUMNS
+    from sim.engine.events import COLUMNS
 
     lists = sum(sys.getsizeof(getattr(log, c)) for c in COLUMNS)
     # strings and small ints are shared (interned or cached); times and client ids are not
@@ -69,8 +69,8 @@ def _log_bytes(log: Any) -> int:
 def child(model: str, n: int) -> dict[str, Any]:
     """Run one model in this (fresh) process and report its memory growth."""
     from bench_loss import plain_simpy, project_config, simpy_events
-    from sim.experiment import simulate
-    from sim.model import ShelterModel
+    from sim.run.experiment import simulate
+    from sim.engine.model import ShelterModel
 
     cfg = project_config(n)
     gc.collect()

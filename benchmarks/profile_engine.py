@@ -19,9 +19,9 @@ from pathlib import Path
 from typing import Callable
 
 from bench_loss import project_config
-from sim.config import load_config
-from sim.experiment import run_replication, simulate
-from sim.metrics import kpis
+from sim.config.compose import load_config
+from sim.run.experiment import run_replication, simulate
+from sim.analysis.metrics import kpis
 
 ROOT = str(Path(__file__).resolve().parent.parent) + "/"
 

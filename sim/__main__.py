@@ -1,24 +1,6 @@
-"""`python -m sim scenarios=<name> [overrides]`: check every job's config, then run it with Hydra."""
+"""``python -m sim``: see :mod:`sim.cli.main`."""
 
-import os
-import sys
-
-
-def main() -> None:
-    from sim.errors import one_line
-    from sim.preflight import check_jobs
-
-    try:
-        check_jobs(sys.argv[1:])
-    except Exception as exc:  # any composition or value error: one line, exit 2, nothing written
-        if os.environ.get("HYDRA_FULL_ERROR") == "1":
-            raise
-        print(f"sim: invalid config: {one_line(exc)}", file=sys.stderr)
-        sys.exit(2)
-    from sim.hydra_app import app
-
-    app()
-
+from sim.cli.main import main
 
 if __name__ == "__main__":
     main()

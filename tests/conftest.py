@@ -7,9 +7,8 @@ from typing import Any
 import pandas as pd
 import pytest
 
-from sim.schema import (CapacityPeriodCfg, CrisisPlaceCfg, DistCfg, FollowupCfg, GroupCfg, InitialCfg, RunCfg,
-                        SimConfig)
-from sim.validate import validate
+from sim.config.schema import CapacityPeriodCfg, CrisisPlaceCfg, DistCfg, FollowupCfg, GroupCfg, InitialCfg, RunCfg, SimConfig
+from sim.config.rules import validate
 
 
 def dist(kind: str = "exponential", mean: float | None = None, sd: float | None = None,

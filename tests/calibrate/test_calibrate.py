@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from sim.calibrate import FreeParam, Target, calibrate, fit_report
-from sim.theory import erlang_b
+from sim.studies.calibrate import FreeParam, Target, calibrate, fit_report
+from sim.analysis.theory import erlang_b
 from tests.conftest import dist, make_config
 
 BEDS, MEAN_STAY, TRUE_PER_YEAR = 5, 10.0, 146.0  # offered load A = 0.4/day * 10 days = 4 erlangs

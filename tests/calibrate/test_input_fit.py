@@ -7,7 +7,7 @@ import math
 import numpy as np
 import pytest
 
-from sim.inputs import fit_arrivals, fit_stays, poisson_interval, read_stays, to_yaml
+from sim.studies.inputs import fit_arrivals, fit_stays, poisson_interval, read_stays, to_yaml
 
 N = 2000
 

@@ -12,9 +12,10 @@ import pandas as pd
 import pytest
 from distributed import LocalCluster  # a dependency: a missing install fails here rather than skipping
 
-from sim.cluster import dask_executor, jobqueue_cluster
-from sim.config import load_config
-from sim.experiment import Results, run_experiment
+from sim.run.cluster import dask_executor, jobqueue_cluster
+from sim.config.compose import load_config
+from sim.analysis.results import Results
+from sim.run.experiment import run_experiment
 from tests.conftest import dist, make_config
 
 

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from sim.preflight import check_jobs
+from sim.cli.preflight import check_jobs
 
 ROOT = Path(__file__).resolve().parents[2]
 JOBS = ("0_baseline", "1_dno20")

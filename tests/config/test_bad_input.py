@@ -3,8 +3,8 @@ naming the key, the value and what is allowed, no traceback, no result files.
 
 Split, to keep the suite fast:
 
-* every case of ``CASES`` runs in-process through ``sim.preflight.check_jobs`` (the check
-  ``python -m sim`` runs first) and ``sim.errors.one_line`` (the line it prints);
+* every case of ``CASES`` runs in-process through ``sim.cli.preflight.check_jobs`` (the check
+  ``python -m sim`` runs first) and ``sim.config.messages.one_line`` (the line it prints);
 * the cases listed in ``SUBPROCESS`` (a negative and a non-numeric capacity, a typo on the
   command line and one inside a scenario file, an added ``+key``, an unknown scenario, a bad
   date in an arrivals CSV, and two multiruns whose second job is invalid) also run as a
@@ -27,9 +27,10 @@ from pathlib import Path
 import pytest
 from omegaconf import OmegaConf
 
-from sim.config import PROJECT_ROOT, compose, load_config, to_sim_config
-from sim.errors import one_line
-from sim.preflight import check_jobs
+from sim.config.paths import PROJECT_ROOT
+from sim.config.compose import compose, load_config, to_sim_config
+from sim.config.messages import one_line
+from sim.cli.preflight import check_jobs
 
 SEARCHPATH = "hydra.searchpath=[file://{root},file://{tmp}/extra]"
 CSV = "groups.single_adults.arrivals_csv={tmp}/arrivals.csv"

@@ -9,13 +9,15 @@ import pandas as pd
 import pytest
 from omegaconf import DictConfig, OmegaConf
 
-from sim.config import SCENARIO_DIR, load_config, scenario_names
-from sim.experiment import KPI_COLUMNS, SUMMARY_COLUMNS, Results, run_experiment
+from sim.config.paths import SCENARIO_DIR, scenario_names
+from sim.config.compose import load_config
+from sim.analysis.results import KPI_COLUMNS, SUMMARY_COLUMNS, Results
+from sim.run.experiment import run_experiment
 
 SHORT = ["run=ci", "run.n_reps=2", "run.horizon_days=400", "run.warmup_days=100", "run.plots=false"]
 REQUIRED = ("arrivals", "admissions", "turned_away", "p_turned_away", "mean_occupancy", "p_full", "overflow_days",
             "mean_stay_days", "blocked_days", "mean_wait_followup_days", "left_unsheltered", "cost_eur")
-# Required metrics that sim.metrics.ALL_METRICS does not compute for place 'all' (reported as a gap).
+# Required metrics that sim.analysis.metrics.ALL_METRICS does not compute for place 'all' (reported as a gap).
 COUNTS = ("arrivals", "admissions", "turned_away", "left_unsheltered")
 NON_NEGATIVE = COUNTS + ("mean_occupancy", "overflow_days", "mean_stay_days", "blocked_days",
                          "mean_wait_followup_days", "cost_eur")

@@ -12,9 +12,10 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from sim.config import PROJECT_ROOT
-from sim.events import COLUMNS, KINDS
-from sim.io import PACKAGES
+from sim.config.paths import PROJECT_ROOT
+from sim.engine.events import COLUMNS
+from sim.engine.vocab import KINDS
+from sim.outputs.provenance import PACKAGES
 
 KPI_COLUMNS = ["scenario", "rep", "place", "metric", "value"]
 SUMMARY_COLUMNS = ["scenario", "place", "metric", "mean", "ci_low", "ci_high", "n_reps"]

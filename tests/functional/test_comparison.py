@@ -8,9 +8,9 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from sim.compare import paired_differences, welch_interval
-from sim.config import load_config
-from sim.experiment import run_experiment
+from sim.analysis.compare import paired_differences, welch_interval
+from sim.config.compose import load_config
+from sim.run.experiment import run_experiment
 
 SHORT = ["run=ci", "run.n_reps=8", "run.horizon_days=1200", "run.warmup_days=200"]
 

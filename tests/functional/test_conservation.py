@@ -6,8 +6,8 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from sim.experiment import run_experiment, simulate
-from sim.schema import FollowupCfg
+from sim.run.experiment import run_experiment, simulate
+from sim.config.schema import FollowupCfg
 from tests.conftest import dist, make_config
 
 

@@ -8,10 +8,11 @@ import pandas as pd
 import pytest
 from pandas.testing import assert_frame_equal
 
-from sim.config import load_config
-from sim.experiment import Results, run_experiment, run_replication
-from sim.io import write_csv
-from sim.schema import SimConfig
+from sim.config.compose import load_config
+from sim.analysis.results import Results
+from sim.run.experiment import run_experiment, run_replication
+from sim.outputs.writers import write_csv
+from sim.config.schema import SimConfig
 
 SMALL = ["run=ci", "run.n_reps=3", "run.plots=false"]
 # attributes a client has at arrival; they come from the group's first-visit streams

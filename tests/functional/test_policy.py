@@ -13,10 +13,11 @@ import pandas as pd
 import pytest
 from scipy import stats
 
-from sim.config import load_config
-from sim.experiment import Results, run_experiment
-from sim.places import capacity_steps
-from sim.series import occupancy_on_grid
+from sim.config.compose import load_config
+from sim.analysis.results import Results
+from sim.run.experiment import run_experiment
+from sim.engine.schedules import capacity_steps
+from sim.analysis.series import occupancy_on_grid
 
 # S0 (Dec 2022): "gemiddeld 10 personen", "zes weken". Rounded figures, so a band around them:
 OCCUPANCY_BAND = (9.5, 10.5)          # 10 people, rounded to whole people

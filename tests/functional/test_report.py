@@ -19,10 +19,10 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from sim.io import load_results
-from sim.report import write_report
-from sim.report_plots import occupancy_shares
-from sim.table import _cell
+from sim.outputs.folders import load_results
+from sim.outputs.report import write_report
+from sim.outputs.report_plots import occupancy_shares
+from sim.outputs.table import _cell
 
 CHROMIUM = Path("/usr/bin/chromium")
 CHROMEDRIVER = Path("/usr/bin/chromedriver")

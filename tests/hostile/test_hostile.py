@@ -7,7 +7,7 @@ exact line and exit code 2, or is read correctly; nothing hangs, exhausts memory
 * ``GENERATED`` cases are made in ``tmp_path``: files too large to commit (60 MB CSV, 5 MB
   YAML), 100,000-deep nesting, a gzip and a ZIP file, devices and folders, command-line attacks.
 
-Every case runs in-process through ``sim.preflight.check_jobs`` and ``sim.errors.one_line``
+Every case runs in-process through ``sim.cli.preflight.check_jobs`` and ``sim.config.messages.one_line``
 (what ``python -m sim`` runs and prints) and must give exactly the expected line. The cases in
 ``SUBPROCESS`` also run as ``python -m sim`` under a 60 s timeout and a 2 GiB address-space
 limit (``RLIMIT_AS``): exit code 2, one line on stderr, no ``outputs/``, and none of the
@@ -29,11 +29,11 @@ from typing import Callable
 import pytest
 import yaml
 
-from sim.arrivals import read_trace
-from sim.config import PROJECT_ROOT, scenario_names
-from sim.errors import one_line
-from sim.experiment import simulate
-from sim.preflight import check_jobs
+from sim.config.traces import read_trace
+from sim.config.paths import PROJECT_ROOT, scenario_names
+from sim.config.messages import one_line
+from sim.run.experiment import simulate
+from sim.cli.preflight import check_jobs
 from tests.conftest import dist, make_config
 
 HERE = Path(__file__).resolve().parent

@@ -10,9 +10,10 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from sim.plan import PLAN_COLUMNS, PlanError, parse_target, plan_capacity, smallest, with_capacity
-from sim.schema import FollowupCfg, SimConfig
-from sim.theory import erlang_b
+from sim.studies.plan import PLAN_COLUMNS, plan_capacity, smallest
+from sim.config.gate import PlanError, parse_target, with_capacity
+from sim.config.schema import FollowupCfg, SimConfig
+from sim.analysis.theory import erlang_b
 from tests.conftest import dist, make_config
 
 ROOT = Path(__file__).resolve().parents[2]

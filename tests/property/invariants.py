@@ -11,7 +11,7 @@ from itertools import combinations
 import numpy as np
 import pandas as pd
 
-from sim.schema import CrisisPlaceCfg, SimConfig
+from sim.config.schema import CrisisPlaceCfg, SimConfig
 
 KINDS = ["arrive", "turned_away", "wait", "renege", "enter", "ready", "exit"]
 EXTERNAL = "external"

@@ -12,7 +12,7 @@ from typing import Callable, Iterable, Mapping
 
 import pandas as pd
 
-from sim.schema import SimConfig
+from sim.config.schema import SimConfig
 from tests.property.invariants import capacity_at
 
 Key = tuple[int, int]  # (client_id, visit)

@@ -2,7 +2,7 @@
 
 Numbers are drawn on a grid of tenths (days, shares) so that shrunk examples read well;
 shares are integer weights divided by their sum, which ``validate`` accepts (|sum - 1| < 1e-6).
-Every config is passed through :func:`sim.validate.validate` before it is handed out, so a
+Every config is passed through :func:`sim.config.rules.validate` before it is handed out, so a
 strategy that drifts from the schema fails loudly instead of testing nothing.
 """
 
@@ -10,9 +10,8 @@ from __future__ import annotations
 
 from hypothesis import strategies as st
 
-from sim.schema import (DIST_KINDS, CapacityPeriodCfg, CrisisPlaceCfg, DistCfg, FollowupCfg, GroupCfg,
-                        InitialCfg, RatePeriodCfg, RunCfg, SimConfig)
-from sim.validate import validate
+from sim.config.schema import DIST_KINDS, CapacityPeriodCfg, CrisisPlaceCfg, DistCfg, FollowupCfg, GroupCfg, InitialCfg, RatePeriodCfg, RunCfg, SimConfig
+from sim.config.rules import validate
 
 GROUP_IDS = ("g0", "g1", "g2")
 CRISIS_IDS = ("c0", "c1", "c2")

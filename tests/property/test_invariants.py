@@ -17,9 +17,9 @@ from hypothesis import example, given
 from hypothesis import strategies as st
 from pandas.testing import assert_frame_equal
 
-from sim.experiment import run_replication, simulate
-from sim.schema import CrisisPlaceCfg, FollowupCfg, GroupCfg, InitialCfg, RatePeriodCfg, SimConfig
-from sim.validate import validate
+from sim.run.experiment import run_replication, simulate
+from sim.config.schema import CrisisPlaceCfg, FollowupCfg, GroupCfg, InitialCfg, RatePeriodCfg, SimConfig
+from sim.config.rules import validate
 from tests.conftest import dist, make_config
 from tests.property.invariants import check_capacity, check_every_visit_accounted_for, check_times
 from tests.property.oracle import expected_kpis
@@ -121,7 +121,7 @@ def test_edge_examples_do_what_they_claim() -> None:
 
 
 def test_initial_client_without_route_is_refused() -> None:
-    from sim.validate import ConfigError
+    from sim.config.errors import ConfigError
 
     with pytest.raises(ConfigError, match="initial_state\\[0\\].group"):
         validate(initial_client_without_route())

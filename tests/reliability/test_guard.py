@@ -10,23 +10,29 @@ from pathlib import Path
 
 import pytest
 
-import sim.guard as guard
-from sim.config import load_config
-from sim.errors import one_line
-from sim.experiment import run_experiment
-from sim.guard import ResourceError, check, check_sweep, estimate, memory_limit
-from sim.preflight import check_jobs
-from sim.schema import RatePeriodCfg
-from sim.validate import ConfigError
+import sim.config.resources as guard
+from sim.config.compose import load_config
+from sim.config.messages import one_line
+from sim.run.experiment import run_experiment
+from sim.config import gate
+from sim.config.resources import ResourceError, check_sweep, estimate, memory_limit
+from sim.cli.preflight import check_jobs
+from sim.config.schema import RatePeriodCfg
+from sim.config.errors import ConfigError
 from tests.conftest import dist, make_config
 
 HUGE = ["run.horizon_days=36500", "run.n_reps=100000"]  # 100 years x 100,000 replications: terabytes
 
 
+def check(cfg, limit=None):
+    """The gate's memory check: the estimate of a run that passes, ResourceError otherwise."""
+    return gate.check(cfg, limit).estimate
+
+
 @pytest.mark.parametrize("scenario", ["baseline", "dno20"])
 def test_estimate_within_factor_two_of_real_run(scenario: str) -> None:
     cfg = load_config(scenario, ["run=ci", "run.n_reps=2"])
-    est, events = estimate(cfg), len(run_experiment(cfg).events)
+    est, events = estimate(cfg, {}), len(run_experiment(cfg).events)
     assert events / 2 <= est.events <= 2 * events, (est, events)
     assert est.events >= events  # meant as an upper-ish bound
     assert est.reps == 2 and est.bytes > guard.BYTES_PER_EVENT * events
@@ -34,22 +40,21 @@ def test_estimate_within_factor_two_of_real_run(scenario: str) -> None:
 
 def test_estimate_counts_schedules_reentry_and_initial_state() -> None:
     cfg = make_config(capacity=4, arrivals_per_year=365.0, horizon=100.0, n_reps=3, initial=[("p", 4)])
-    assert estimate(cfg).clients == pytest.approx(100.0 + 4)
+    assert estimate(cfg, {}).clients == pytest.approx(100.0 + 4)
     cfg.groups["g"].rate_schedule = [RatePeriodCfg(from_day=50.0, arrivals_per_year=730.0)]
-    assert estimate(cfg).clients == pytest.approx(50.0 + 100.0 + 4)
+    assert estimate(cfg, {}).clients == pytest.approx(50.0 + 100.0 + 4)
     cfg.groups["g"].rate_schedule = []
     cfg.groups["g"].reentry_share, cfg.groups["g"].reentry_delay = 0.5, dist("exponential", 30.0)
-    assert estimate(cfg).clients == pytest.approx(200.0 + 4)
+    assert estimate(cfg, {}).clients == pytest.approx(200.0 + 4)
     cfg.groups["g"].reentry_share = 1.0  # everybody returns: bounded by one return per mean delay
-    assert estimate(cfg).clients == pytest.approx(100.0 * (1 + 100.0 / 30.0) + 4)
+    assert estimate(cfg, {}).clients == pytest.approx(100.0 * (1 + 100.0 / 30.0) + 4)
     assert estimate(cfg, traces={"g": (1.0, 2.0, 500.0)}).clients == pytest.approx(2 * (1 + 100.0 / 30.0) + 4)
 
 
 def test_small_run_passes_and_huge_run_is_refused_in_one_line() -> None:
     assert check(make_config()).events > 0  # what run_experiment would call first
-    cfg = load_config("baseline", HUGE)
-    with pytest.raises(ResourceError) as err:
-        check(cfg, (4e9, "run.max_memory_gb"))
+    with pytest.raises(ResourceError) as err:  # the gate refuses it as the config is loaded
+        load_config("baseline", [*HUGE, "run.max_memory_gb=4"])
     msg = one_line(err.value)
     assert isinstance(err.value, ConfigError) and err.value.key == "run"
     assert msg.startswith("run: about ") and "\n" not in msg

@@ -18,10 +18,11 @@ import pandas as pd
 import pytest
 from omegaconf import OmegaConf
 
-from sim.config import load_config
-from sim.hydra_app import SideBySide
-from sim.io import is_complete
-from sim.sweep import collect_sweep, is_done, job_key, main, run_job
+from sim.config.compose import load_config
+from sim.cli.app import SideBySide
+from sim.outputs.folders import is_complete
+from sim.studies.sweep import collect_sweep, is_done, job_key, run_job
+from sim.cli.sweep import main
 
 SUMMARY_COLUMNS = ["scenario", "place", "metric", "mean", "ci_low", "ci_high", "n_reps"]
 CAP = "crisis_places.dno.capacity"
@@ -74,7 +75,7 @@ def test_sweep_plots(sweep: Path) -> None:
 
 
 def test_heatmap_when_two_numeric_parameters_are_swept(sweep: Path, tmp_path: Path) -> None:
-    from sim.sweep_plots import save_sweep_plots
+    from sim.outputs.sweep_plots import save_sweep_plots
 
     one = pd.read_csv(sweep / "sweep.csv")
     two = pd.concat([one.assign(**{"run.seed": s}) for s in (1, 2)], ignore_index=True)
@@ -104,7 +105,7 @@ def test_turned_away_never_rises_with_capacity_paired_by_rep(sweep: Path) -> Non
     mean difference of those runs was negative (upper 95% bounds from -0.9 to -3.5 people while
     any were turned away), which is what is asserted here.
     """
-    from sim.compare import t_interval
+    from sim.analysis.compare import t_interval
 
     k = collect_sweep(sweep, "kpis.csv")
     assert list(k.columns) == [CAP, "scenario", "rep", "place", "metric", "value"]
@@ -122,13 +123,13 @@ def test_turned_away_never_rises_with_capacity_paired_by_rep(sweep: Path) -> Non
 
 # ------------------------------------------------------------------ resume
 def test_job_key_follows_config_and_code(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
-    import sim.sweep
+    import sim.studies.sweep
 
     cfg = load_config("baseline", ["run=ci"])
     key = job_key(cfg)
     assert key == job_key(load_config("baseline", ["run=ci"])) and len(key) == 64
     assert key != job_key(load_config("baseline", ["run=ci", f"{CAP}=21"]))
-    monkeypatch.setattr(sim.sweep, "code_version", lambda: {"sources_sha256": "edited"})
+    monkeypatch.setattr(sim.studies.sweep, "code_version", lambda: {"sources_sha256": "edited"})
     assert job_key(cfg) != key
     (tmp_path / "run.json").write_text(json.dumps({"job_key": key}))
     assert is_done(tmp_path, key) and not is_done(tmp_path, "other")
@@ -203,12 +204,12 @@ def test_resumed_sweep_equals_the_fresh_one(resumed: dict[str, Any], sweep: Path
 
 # ------------------------------------------------------------------ failures
 def test_failed_job_records_its_error(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    import sim.experiment
+    import sim.run.experiment
 
     def broken(*args: Any, **kwargs: Any) -> Any:
         raise RuntimeError("simulated failure")
 
-    monkeypatch.setattr(sim.experiment, "run_experiment", broken)
+    monkeypatch.setattr(sim.run.experiment, "run_experiment", broken)
     cfg = load_config("baseline", ["run=ci", "run.n_reps=1"])
     (tmp_path / "run.json").write_text("{}")  # an older complete result must not vouch for this attempt
     assert run_job(cfg, tmp_path, "key") is None

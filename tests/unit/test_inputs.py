@@ -8,11 +8,12 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from sim.arrivals import poisson_times, read_trace
-from sim.config import load_traces
-from sim.distributions import make_sampler
-from sim.experiment import simulate
-from sim.rng import UniformStream
+from sim.engine.arrivals import poisson_times
+from sim.config.traces import read_trace
+from sim.config.traces import load_traces
+from sim.engine.distributions import make_sampler
+from sim.run.experiment import simulate
+from sim.engine.rng import UniformStream
 from tests.conftest import dist, make_config
 
 N = 40_000
@@ -91,7 +92,7 @@ def test_poisson_arrival_rate_matches_the_yearly_rate():
 
 
 def test_empty_event_record_gives_zero_occupancy_not_an_error():
-    from sim.metrics import kpis
+    from sim.analysis.metrics import kpis
 
     cfg = make_config(capacity=1, arrivals_per_year=0.0, horizon=10.0)
     k = kpis(simulate(cfg, 0), cfg)

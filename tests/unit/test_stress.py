@@ -8,12 +8,12 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from sim.config import load_config
-from sim.experiment import KPI_COLUMNS, SUMMARY_COLUMNS, Results
-from sim.report_doc import Heading, Table, to_markdown
-from sim.schema import CrisisPlaceCfg, SimConfig
-from sim.stress import METRICS, overrides, stress_blocks
-from sim.stress_inputs import assumption_notes, flatten
+from sim.config.compose import load_config
+from sim.analysis.results import KPI_COLUMNS, SUMMARY_COLUMNS, Results
+from sim.outputs.report_doc import Heading, Table, to_markdown
+from sim.config.schema import CrisisPlaceCfg, SimConfig
+from sim.outputs.stress import METRICS, overrides, stress_blocks
+from sim.outputs.stress_inputs import assumption_notes, flatten
 
 
 def results(cfg: SimConfig) -> Results:
@@ -78,7 +78,7 @@ def test_scenario_logic_lists_each_scenario_and_its_overrides(pair: tuple[Result
 
 
 def test_metric_definitions_cover_the_metrics() -> None:
-    from sim.metrics import ALL_METRICS, CRISIS_METRICS, FOLLOWUP_METRICS
+    from sim.engine.vocab import ALL_METRICS, CRISIS_METRICS, FOLLOWUP_METRICS
 
     assert set(CRISIS_METRICS) | set(FOLLOWUP_METRICS) | set(ALL_METRICS) <= set(METRICS)
 

@@ -6,7 +6,7 @@ import math
 
 import pytest
 
-from sim.theory import erlang_b, erlang_c, littles_law_l, mmc_mean_wait
+from sim.analysis.theory import erlang_b, erlang_c, littles_law_l, mmc_mean_wait
 
 
 def erlang_b_direct(c: int, a: float) -> float:

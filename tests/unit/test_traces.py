@@ -5,10 +5,10 @@ from __future__ import annotations
 import pandas as pd
 import pytest
 
-from sim.experiment import simulate
-from sim.metrics import kpis
-from sim.model import ShelterModel
-from sim.schema import FollowupCfg
+from sim.run.experiment import simulate
+from sim.analysis.metrics import kpis
+from sim.engine.model import ShelterModel
+from sim.config.schema import FollowupCfg
 from tests.conftest import dist, make_config, trace
 
 
@@ -154,7 +154,7 @@ def test_simulate_uses_the_same_draws_for_the_same_rep():
 
 
 def test_system_p_full_needs_every_crisis_place_full():
-    from sim.schema import CrisisPlaceCfg, GroupCfg
+    from sim.config.schema import CrisisPlaceCfg, GroupCfg
 
     cfg = make_config(capacity=1, stay=dist("fixed", 4.0), horizon=10.0)
     cfg.crisis_places["q"] = CrisisPlaceCfg(capacity=1, stay=dist("fixed", 2.0))

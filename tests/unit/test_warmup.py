@@ -2,7 +2,7 @@
 
 import numpy as np
 
-from sim.warmup import mser
+from sim.analysis.warmup import mser
 
 
 def test_mser_cuts_a_known_initial_transient():

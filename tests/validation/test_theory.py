@@ -14,9 +14,10 @@ import numpy as np
 import pytest
 from scipy import stats
 
-from sim.experiment import Results, run_experiment
-from sim.schema import DistCfg, FollowupCfg, SimConfig
-from sim.theory import erlang_b, erlang_c, littles_law_l, mmc_mean_wait
+from sim.analysis.results import Results
+from sim.run.experiment import run_experiment
+from sim.config.schema import DistCfg, FollowupCfg, SimConfig
+from sim.analysis.theory import erlang_b, erlang_c, littles_law_l, mmc_mean_wait
 from tests.conftest import dist, make_config
 
 # 30 replications of 10,000 days: the whole file runs in about 20 s on two cores.

@@ -1,0 +1,98 @@
+"""From Hydra's composed config to a checked :class:`~sim.config.schema.SimConfig`.
+
+The schema is stored in Hydra's ConfigStore as ``schema`` (first entry of the defaults
+list), so a mistyped key fails at composition. ``load_config`` uses the compose API and
+works from any folder, for notebooks and tests. This module and :mod:`sim.cli` are the only
+places that import Hydra, and they do so only when a config is composed: ``import sim``
+loads neither Hydra nor OmegaConf.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any, Optional, Sequence
+
+from sim.config.errors import ConfigError
+from sim.config.gate import CheckedConfig, check
+from sim.config.paths import CONFIG_DIR, PROJECT_ROOT, scenario_names
+from sim.config.safety import check_overrides, check_targets
+from sim.config.schema import SimConfig
+
+if TYPE_CHECKING:
+    from omegaconf import DictConfig
+
+_registered = False
+
+
+def register() -> None:
+    """Store the schema in Hydra's ConfigStore and add the ``sim_root`` resolver (once per process)."""
+    global _registered
+    if _registered:
+        return
+    from hydra.core.config_store import ConfigStore
+    from omegaconf import OmegaConf
+
+    ConfigStore.instance().store(name="schema", node=SimConfig)
+    if not OmegaConf.has_resolver("sim_root"):
+        OmegaConf.register_new_resolver("sim_root", lambda: PROJECT_ROOT.as_posix())
+    _registered = True
+
+
+def structured(dcfg: "DictConfig | dict[str, Any]") -> SimConfig:
+    """The SimConfig typed from a composed config or a plain mapping (e.g. a run.json's
+    ``config``), with the schema's types and defaults; no value rules are applied here."""
+    from omegaconf import DictConfig, OmegaConf
+
+    node = dcfg if isinstance(dcfg, DictConfig) else OmegaConf.create(dcfg)
+    check_targets(node)
+    if "hydra" in node:
+        node = OmegaConf.masked_copy(node, [str(k) for k in node if k != "hydra"])
+    typed = OmegaConf.merge(OmegaConf.structured(SimConfig), node)
+    cfg = OmegaConf.to_object(typed)
+    assert isinstance(cfg, SimConfig)
+    return cfg
+
+
+def to_checked(dcfg: "DictConfig | dict[str, Any]") -> CheckedConfig:
+    """A composed config through the gate: typed, value-checked, traces read, memory estimated."""
+    return check(structured(dcfg))
+
+
+def to_sim_config(dcfg: "DictConfig | dict[str, Any]") -> SimConfig:
+    """Turn a composed config into a checked SimConfig, or raise ConfigError."""
+    return to_checked(dcfg).cfg
+
+
+def compose(scenario: str = "baseline", overrides: Optional[Sequence[str]] = None) -> "DictConfig":
+    """Compose ``configs/config.yaml`` with ``scenarios=<scenario>`` and overrides (no output folder)."""
+    from hydra import compose as hydra_compose
+    from hydra import initialize_config_dir
+    from hydra.core.global_hydra import GlobalHydra
+
+    if isinstance(overrides, str):
+        raise ConfigError("overrides", overrides, f"a list of overrides, e.g. [{overrides!r}]")
+    overrides = list(overrides or [])
+    check_overrides([*overrides, f"scenarios={scenario}"])
+    if scenario not in scenario_names():
+        raise ConfigError("scenarios", scenario, f"one of {', '.join(scenario_names())}")
+    register()
+    GlobalHydra.instance().clear()
+    with initialize_config_dir(config_dir=str(CONFIG_DIR), version_base="1.3"):
+        return hydra_compose("config", overrides=[f"scenarios={scenario}", *overrides])
+
+
+def load_checked(scenario: str = "baseline", overrides: Optional[Sequence[str]] = None) -> CheckedConfig:
+    """Compose and check once: the config with its traces and memory estimate."""
+    return to_checked(compose(scenario, overrides))
+
+
+def load_config(scenario: str = "baseline", overrides: Optional[Sequence[str]] = None) -> SimConfig:
+    """A checked SimConfig for ``scenario`` with Hydra-style ``overrides`` (``["run.n_reps=5"]``)."""
+    return load_checked(scenario, overrides).cfg
+
+
+def with_overrides(cfg: SimConfig, overrides: Sequence[str]) -> SimConfig:
+    """``cfg`` with dotted ``key=value`` overrides applied, checked (a new config)."""
+    from omegaconf import OmegaConf
+
+    node = OmegaConf.merge(OmegaConf.structured(cfg), OmegaConf.from_dotlist(list(overrides)))
+    return to_sim_config(node)  # type: ignore[arg-type]

@@ -1,0 +1,65 @@
+"""One-line messages for bad input, from our own checks and from Hydra/OmegaConf."""
+
+from __future__ import annotations
+
+from dataclasses import fields, is_dataclass
+
+from sim.config.errors import ConfigError
+
+GRAMMAR_URL = "https://hydra.cc/docs/advanced/override_grammar/basic"
+
+
+def one_line(exc: BaseException) -> str:
+    """A single line naming the key, the value and what is allowed (and the job, in a multirun)."""
+    notes = "".join(f" ({' '.join(note.split())})" for note in getattr(exc, "__notes__", []))
+    return _message(exc) + notes
+
+
+def _message(exc: BaseException) -> str:
+    if isinstance(exc, ConfigError):
+        return str(exc)
+    from hydra.errors import MissingConfigException, OverrideParseException
+
+    if isinstance(exc, MissingConfigException):
+        return _missing_config(exc)
+    if isinstance(exc, OverrideParseException):
+        why = "; ".join(ln.strip() for ln in exc.message.splitlines() if ln.strip() and not ln.startswith("See "))
+        return f"{exc.override!r} is invalid: {why} (allowed: a Hydra override key=value, see {GRAMMAR_URL})"
+    return _composition(exc)
+
+
+def _missing_config(exc: BaseException) -> str:
+    """``scenarios='nosuch' is invalid: one of ...`` for an unknown config group option."""
+    group, _, name = (getattr(exc, "missing_cfg_file", None) or "").rpartition("/")
+    options = getattr(exc, "options", None)
+    if group and options:
+        return f"{group.replace('/', '.')}={name!r} is invalid: one of {', '.join(options)}"
+    return str(exc).splitlines()[0]
+
+
+def _composition(exc: BaseException) -> str:
+    """An OmegaConf error (typo, wrong type), raised directly or wrapped by Hydra."""
+    from omegaconf.errors import OmegaConfBaseException
+
+    # Hydra chains a bad key inside a config file only implicitly (__context__, not __cause__)
+    context = exc.__context__ if isinstance(exc.__context__, OmegaConfBaseException) else None
+    cause = exc.__cause__ or context or exc
+    full_key = getattr(cause, "full_key", None)
+    lines = [ln.strip() for ln in str(cause).splitlines() if ln.strip()]
+    msg = lines[0] if lines else type(cause).__name__
+    if "not in struct" in msg or "not in '" in msg:
+        msg += _unknown_key_hint(cause)
+    outer = str(exc).splitlines()[0].rstrip(":") if exc is not cause and str(exc) else ""
+    parts = [p for p in (f"key {full_key}" if full_key else "", outer, msg) if p]
+    return ": ".join(dict.fromkeys(parts))
+
+
+def _unknown_key_hint(cause: BaseException) -> str:
+    """The keys allowed where an unknown key was met."""
+    object_type, parent = getattr(cause, "object_type", None), getattr(cause, "parent_node", None)
+    if isinstance(object_type, type) and is_dataclass(object_type):
+        return f" (unknown key; allowed: {', '.join(f.name for f in fields(object_type))})"
+    if parent is not None and hasattr(parent, "keys"):  # a mapping (routes, shares, places): struct on the CLI
+        keys = ", ".join(str(k) for k in parent.keys())
+        return f" (unknown key; the command line can only change existing keys: {keys}; add others in a scenario file)"
+    return " (unknown key: check its spelling against configs/ and README 'Writing a scenario')"

@@ -1,0 +1,1 @@
+"""Running replications: one replication is a pure function of (config, rep); executors spread them."""

@@ -1,0 +1,1 @@
+"""Studies built on many runs: sweeps, the capacity planner, calibration and input modelling."""
