@@ -12,14 +12,7 @@ import pandas as pd
 from sim.engine.schedules import capacity_steps
 from sim.config.schema import SimConfig
 from sim.analysis.series import enter_exit_delta, level_at, step_at
-
-CRISIS_METRICS = ("arrivals", "admissions", "turned_away", "p_turned_away", "p_wait", "mean_wait_admission_days",
-                  "left_unsheltered", "mean_occupancy", "p_full", "overflow_days", "mean_stay_days",
-                  "blocked_days", "mean_wait_followup_days", "cost_eur")
-FOLLOWUP_METRICS = ("arrivals", "admissions", "left_unsheltered", "mean_occupancy", "p_full", "mean_stay_days",
-                    "mean_wait_followup_days", "cost_eur")
-ALL_METRICS = ("arrivals", "admissions", "turned_away", "p_turned_away", "left_unsheltered", "mean_occupancy",
-               "p_full", "overflow_days", "mean_stay_days", "blocked_days", "mean_wait_followup_days", "cost_eur")
+from sim.engine.vocab import ALL, EventKind, Metric
 
 
 def _ratio(a: float, b: float) -> float:
@@ -83,8 +76,12 @@ class _Window:
             self._masks[key] = m
         return m
 
-    def sel(self, kind: str, place: str | None = None, window: bool = True) -> np.ndarray:
-        m = self.eq("kind", kind)
+    def kind_is(self, kind: EventKind) -> np.ndarray:
+        """Events of ``kind`` (mypy checks the word against the vocabulary)."""
+        return self.eq("kind", kind)
+
+    def sel(self, kind: EventKind, place: str | None = None, window: bool = True) -> np.ndarray:
+        m = self.kind_is(kind)
         if place is not None:
             m = m & self.eq("place", place)
         return m & self.in_win if window else m
@@ -99,13 +96,13 @@ class _Window:
         return ends.to_numpy()[ok] - joined.to_numpy()[ok]
 
     def occupancy(self, place: str, steps: list[tuple[float, float]]) -> tuple[float, float, float]:
-        m = self.eq("place", place) & (self.eq("kind", "enter") | self.eq("kind", "exit"))
+        m = self.eq("place", place) & (self.kind_is("enter") | self.kind_is("exit"))
         return time_integrals(self.t[m], enter_exit_delta(self.kind[m]), steps, self.w, self.h)
 
     def share_all_full(self) -> float:
         """Share of the window in which no crisis place has a free regular place."""
         places = list(self.cfg.crisis_places)
-        m = self.among("place", places) & (self.eq("kind", "enter") | self.eq("kind", "exit"))
+        m = self.among("place", places) & (self.kind_is("enter") | self.kind_is("exit"))
         cuts = [t for pid in places for t, _ in capacity_steps(self.cfg.crisis_places[pid]) if self.w < t < self.h]
         grid = np.unique(np.concatenate([[self.w], self.t[m & (self.t > self.w) & (self.t < self.h)], cuts]))
         all_full = np.ones(len(grid), dtype=bool)
@@ -118,15 +115,15 @@ class _Window:
 
     def blocked_days(self, place_mask: np.ndarray) -> float:
         """Place-days held after the stay ended (ready -> exit), clipped to the window."""
-        ready = self.eq("kind", "ready")
+        ready = self.kind_is("ready")
         r = pd.Series(self.t[ready & place_mask], index=self.key[ready & place_mask])
-        exits = self.eq("kind", "exit")
+        exits = self.kind_is("exit")
         e = pd.Series(self.t[exits & place_mask], index=self.key[exits & place_mask])
         end = e.reindex(r.index).fillna(self.h).to_numpy()
         return float(np.clip(np.minimum(end, self.h) - np.maximum(r.to_numpy(), self.w), 0, None).sum())
 
 
-def crisis_kpis(win: _Window, pid: str) -> dict[str, float]:
+def crisis_kpis(win: _Window, pid: str) -> dict[Metric, float]:
     p = win.cfg.crisis_places[pid]
     arrivals = int(win.sel("arrive", pid).sum())
     turned = int(win.sel("turned_away", pid).sum())
@@ -148,13 +145,13 @@ def crisis_kpis(win: _Window, pid: str) -> dict[str, float]:
     }
 
 
-def followup_kpis(win: _Window, fid: str) -> dict[str, float]:
+def followup_kpis(win: _Window, fid: str) -> dict[Metric, float]:
     f = win.cfg.followup[fid]
     cap = float("inf") if f.capacity is None else float(f.capacity)
     # a destination without a stay is left at once: it holds nobody
     mean_occ, p_full, _ = win.occupancy(fid, [(0.0, cap)]) if f.stay is not None else (0.0, 0.0, 0.0)
-    asked = win.eq("kind", "ready") & win.eq("to", fid)
-    done = win.eq("kind", "exit")
+    asked = win.kind_is("ready") & win.eq("to", fid)
+    done = win.kind_is("exit")
     waits = win.durations(asked, done & win.in_win & win.among("place", list(win.cfg.crisis_places)))
     enter = win.sel("enter", fid)
     return {
@@ -168,12 +165,12 @@ def followup_kpis(win: _Window, fid: str) -> dict[str, float]:
     }
 
 
-def system_kpis(win: _Window, per_place: dict[str, dict[str, float]]) -> dict[str, float]:
+def system_kpis(win: _Window, per_place: dict[str, dict[Metric, float]]) -> dict[Metric, float]:
     crisis = list(win.cfg.crisis_places)
     arrivals = sum(per_place[p]["arrivals"] for p in crisis)
     turned = sum(per_place[p]["turned_away"] for p in crisis)
     in_crisis = win.among("place", crisis)
-    exits = win.eq("kind", "exit") & in_crisis
+    exits = win.kind_is("exit") & in_crisis
     return {
         "arrivals": arrivals, "admissions": sum(per_place[p]["admissions"] for p in crisis),
         "turned_away": turned, "p_turned_away": _ratio(turned, arrivals),
@@ -182,9 +179,9 @@ def system_kpis(win: _Window, per_place: dict[str, dict[str, float]]) -> dict[st
         "mean_occupancy": sum(per_place[p]["mean_occupancy"] for p in crisis),
         "p_full": win.share_all_full(),
         "overflow_days": sum(per_place[p]["overflow_days"] for p in crisis),
-        "mean_stay_days": _mean(win.durations(win.eq("kind", "enter") & in_crisis, exits & win.in_win)),
+        "mean_stay_days": _mean(win.durations(win.kind_is("enter") & in_crisis, exits & win.in_win)),
         "blocked_days": win.blocked_days(in_crisis),
-        "mean_wait_followup_days": _mean(win.durations(win.eq("kind", "ready") & in_crisis, exits & win.in_win)),
+        "mean_wait_followup_days": _mean(win.durations(win.kind_is("ready") & in_crisis, exits & win.in_win)),
         "cost_eur": sum(per_place[p]["cost_eur"] for p in per_place),
     }
 
@@ -194,6 +191,6 @@ def kpis(ev: pd.DataFrame, cfg: SimConfig) -> pd.DataFrame:
     win = _Window(ev, cfg)
     per_place = {pid: crisis_kpis(win, pid) for pid in cfg.crisis_places}
     per_place |= {fid: followup_kpis(win, fid) for fid in cfg.followup}
-    per_place["all"] = system_kpis(win, per_place)
+    per_place[ALL] = system_kpis(win, per_place)
     rows = [(place, m, float(v)) for place, d in per_place.items() for m, v in d.items()]
     return pd.DataFrame(rows, columns=["place", "metric", "value"])
