@@ -39,7 +39,8 @@ _PUBLIC = {
     "scenario_names": "sim.config.paths",
     "simulate": "sim.run.experiment",
 }
-__all__ = sorted(_PUBLIC)
+__all__ = ["ConfigError", "Results", "load_config", "run_experiment", "run_replication", "save", "scenario_names",
+           "simulate"]
 __version__ = "0.1.0"
 
 

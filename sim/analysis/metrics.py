@@ -9,9 +9,9 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from sim.engine.schedules import capacity_steps
-from sim.config.schema import SimConfig
 from sim.analysis.series import enter_exit_delta, level_at, step_at
+from sim.config.schema import SimConfig
+from sim.engine.schedules import capacity_steps
 from sim.engine.vocab import ALL, EventKind, Metric
 
 

@@ -7,6 +7,8 @@ from typing import Sequence
 import numpy as np
 import pandas as pd
 
+from sim.engine.vocab import DAYS_PER_YEAR, EventKind
+
 
 def level_at(t: np.ndarray, delta: np.ndarray, grid: np.ndarray) -> np.ndarray:
     """Number present at each ``grid`` time: the running sum of ``delta`` (+1/-1 at sorted event
@@ -22,7 +24,8 @@ def step_at(steps: Sequence[tuple[float, float]], grid: np.ndarray) -> np.ndarra
 
 def enter_exit_delta(kind: np.ndarray) -> np.ndarray:
     """+1 for an ``enter`` event, -1 for an ``exit``."""
-    return np.where(kind == "enter", 1, -1)
+    enter: EventKind = "enter"
+    return np.where(kind == enter, 1, -1)
 
 
 def occupancy_on_grid(ev: pd.DataFrame, place: str, grid: np.ndarray) -> pd.DataFrame:
@@ -33,10 +36,10 @@ def occupancy_on_grid(ev: pd.DataFrame, place: str, grid: np.ndarray) -> pd.Data
     return pd.DataFrame(out, index=pd.Index(grid, name="t_days"))
 
 
-def per_year(ev: pd.DataFrame, kind: str, warmup_days: float) -> pd.DataFrame:
+def per_year(ev: pd.DataFrame, kind: EventKind, warmup_days: float) -> pd.DataFrame:
     """Count of ``kind`` events per place, replication and year after warm-up (year 1 = first measured)."""
     e = ev[(ev["kind"] == kind) & (ev["t_days"] >= warmup_days)]
-    year = ((e["t_days"] - warmup_days) // 365.0).astype(int) + 1
+    year = ((e["t_days"] - warmup_days) // DAYS_PER_YEAR).astype(int) + 1
     return e.assign(year=year).groupby(["place", "year", "rep"]).size().rename("count").reset_index()
 
 

@@ -11,8 +11,8 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from sim.config.schema import SimConfig
 from sim.analysis.series import occupancy_on_grid
+from sim.config.schema import SimConfig
 
 BATCH = 5
 

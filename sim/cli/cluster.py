@@ -8,8 +8,9 @@ from pathlib import Path
 from typing import Any, Optional
 
 from sim.engine.vocab import measured_years
-from sim.outputs.terminal import show
+from sim.outputs.terminal import error, show
 from sim.run.cluster import JOBQUEUE, JOBQUEUE_PIN, dask_executor, require_jobqueue
+
 
 def _parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(prog="python -m sim.cluster", allow_abbrev=False,
@@ -36,7 +37,6 @@ def _setting(item: str) -> tuple[str, Any]:
 
 def main(argv: Optional[list[str]] = None) -> int:
     """The command line: exit 0 when the folder is written, 2 on bad input."""
-    import sys
 
     from sim.config.compose import load_checked
     from sim.config.messages import one_line
@@ -58,7 +58,7 @@ def main(argv: Optional[list[str]] = None) -> int:
         if args.jobqueue is not None:
             require_jobqueue(args.jobqueue)  # fail before any work, in one line
     except Exception as exc:
-        print(f"sim.cluster: invalid input: {one_line(exc)}", file=sys.stderr)
+        error(f"sim.cluster: invalid input: {one_line(exc)}")
         return 2
     out = args.out or Path("outputs") / "dask" / f"{cfg.name}_{time.strftime('%Y-%m-%d_%H-%M-%S')}"
     with dask_executor(args.address, jobqueue=args.jobqueue, n_workers=args.workers, **settings) as executor:

@@ -7,13 +7,14 @@ import sys
 def main() -> None:
     from sim.cli.preflight import check_jobs
     from sim.config.messages import one_line
+    from sim.outputs.terminal import error
 
     try:
         check_jobs(sys.argv[1:])
     except Exception as exc:  # any composition or value error: one line, exit 2, nothing written
         if os.environ.get("HYDRA_FULL_ERROR") == "1":
             raise
-        print(f"sim: invalid config: {one_line(exc)}", file=sys.stderr)
+        error(f"sim: invalid config: {one_line(exc)}")
         sys.exit(2)
     from sim.cli.app import app
 

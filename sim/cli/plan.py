@@ -9,8 +9,9 @@ from typing import Optional
 
 from sim.config.errors import ConfigError
 from sim.config.gate import PlanError, check_plan, parse_target
-from sim.outputs.terminal import show
+from sim.outputs.terminal import error, show
 from sim.studies.plan import PlanResult, plan_capacity
+
 
 def _parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(prog="python -m sim.plan", allow_abbrev=False,
@@ -44,7 +45,6 @@ def _shown(res: PlanResult) -> str:
 
 def main(argv: Optional[list[str]] = None) -> int:
     """The command line; exit 0 with an answer, 1 if the target is not met up to ``--high``, 2 on bad input."""
-    import sys
     from concurrent.futures import ProcessPoolExecutor
     from contextlib import nullcontext
 
@@ -61,14 +61,14 @@ def main(argv: Optional[list[str]] = None) -> int:
         check_plan(checked, args.place, metric, args.low, args.high)
         cfg = checked.cfg
     except Exception as exc:
-        print(f"sim.plan: invalid input: {one_line(exc)}", file=sys.stderr)
+        error(f"sim.plan: invalid input: {one_line(exc)}")
         return 2
     pool = ProcessPoolExecutor(cfg.run.n_jobs) if cfg.run.n_jobs > 1 else nullcontext()  # one pool for all capacities
     try:
         with pool as executor:
             res = plan_capacity(checked, args.place, metric, bound, args.low, args.high, executor)
     except ConfigError as exc:  # e.g. the memory guard
-        print(f"sim.plan: invalid input: {one_line(exc)}", file=sys.stderr)
+        error(f"sim.plan: invalid input: {one_line(exc)}")
         return 2
     out = args.out or Path(".")
     if out.suffix != ".csv":

@@ -8,6 +8,7 @@ from typing import Optional, Sequence
 from sim.outputs.terminal import show
 from sim.studies.sweep import describe, failed_jobs, write_sweep
 
+
 def main(argv: Optional[Sequence[str]] = None) -> int:
     """``python -m sim.sweep <sweep_dir> [--no-plots]``: exit 1 if a job failed, 2 if there is nothing to collect."""
     import argparse

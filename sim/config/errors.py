@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+
 class ConfigError(ValueError):
     """An invalid config value: ``key``, ``value`` and what is ``allowed``."""
 

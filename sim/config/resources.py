@@ -19,6 +19,7 @@ from sim.config.errors import ConfigError
 from sim.config.schema import DistCfg, GroupCfg, SimConfig
 from sim.engine.schedules import rate_steps
 from sim.engine.vocab import DAYS_PER_YEAR
+
 # Events per visit, an upper-ish bound of what the model writes (sim.model):
 # a crisis visit logs arrive, [wait], enter, ready, exit and, at a follow-up place with a stay,
 # enter and exit: at most 7; measured 4.5-5.2 per visit on baseline, dno20 and current_2022

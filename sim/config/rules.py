@@ -12,7 +12,14 @@ from typing import Any, Callable, Iterable, Sequence
 
 from sim.config.errors import ConfigError
 from sim.config.schema import DIST_KINDS, WHEN_FULL, DistCfg, SimConfig
-from sim.engine.vocab import ALL, ALL_METRICS, CRISIS_METRICS, DEFAULT_ROUTE, FOLLOWUP_METRICS, RESERVED_IDS
+from sim.engine.vocab import (
+    ALL,
+    ALL_METRICS,
+    CRISIS_METRICS,
+    DEFAULT_ROUTE,
+    FOLLOWUP_METRICS,
+    RESERVED_IDS,
+)
 
 PROB_TOL = 1e-9
 WARMUP_METHODS = ("fixed", "mser5")

@@ -124,7 +124,7 @@ class RunCfg:
     warmup_method: str = "fixed"  # fixed: use warmup_days; mser5: detect it from the occupancy series
     precision_half_width: Optional[float] = None  # add replications until the 95% half-widths reach this
     precision_relative: bool = True  # half-width as a share of the mean (True) or in the metric's unit
-    precision_metrics: List[str] = field(default_factory=lambda: ["dno.p_turned_away", "dno.mean_occupancy"])
+    precision_metrics: List[str] = field(default_factory=lambda: ["all.p_turned_away", "all.mean_occupancy"])
     max_reps: int = 200  # cap on replications with a precision target
     max_memory_gb: Optional[float] = None  # refuse larger runs (sim.guard); None: 80% of the memory available
 

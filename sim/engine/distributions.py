@@ -7,8 +7,8 @@ same uniform whatever distribution a scenario gives the place it lands in.
 from __future__ import annotations
 
 import math
-from statistics import NormalDist
 from dataclasses import dataclass
+from statistics import NormalDist
 from typing import TYPE_CHECKING, Callable, Optional, Union
 
 import numpy as np

@@ -15,7 +15,14 @@ from sim.engine.arrivals import poisson_times
 from sim.engine.distributions import Sampler, make_sampler
 from sim.engine.events import EventLog
 from sim.engine.places import CrisisPlace, Followup
-from sim.engine.rng import EXTERNAL, FIRST_VISIT, INITIAL, RETURN_VISIT, UniformStream, uniform_streams
+from sim.engine.rng import (
+    EXTERNAL,
+    FIRST_VISIT,
+    INITIAL,
+    RETURN_VISIT,
+    UniformStream,
+    uniform_streams,
+)
 from sim.engine.schedules import rate_steps
 from sim.engine.vocab import DAYS_PER_YEAR, DEFAULT_ROUTE, EXTERNAL_GROUP
 

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import sys
 
 from pathlib import Path
 from typing import Any, Callable
@@ -11,17 +10,13 @@ import numpy as np
 
 from sim.analysis.results import Results
 from sim.engine.schedules import capacity_steps
+from sim.outputs.figures import pyplot
 from sim.analysis.series import followup_waits, occupancy_on_grid, per_year, step_at
 
 
 def occupancy_figure(res: Results) -> Any:
     """Occupancy over time per crisis place: mean and 10-90% band over replications, with capacity."""
-    import matplotlib
-
-    if "ipykernel" not in sys.modules:  # keep a notebook's inline backend
-
-        matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
+    plt = pyplot()
 
     cfg = res.cfg
     places = [p for p, c in cfg.crisis_places.items() if c.capacity > 0 or c.capacity_schedule]
@@ -47,7 +42,7 @@ def occupancy_figure(res: Results) -> Any:
 
 def turned_away_figure(res: Results) -> Any:
     """Mean number turned away per measured year, per crisis place."""
-    import matplotlib.pyplot as plt
+    plt = pyplot()
 
     counts = per_year(res.events, "turned_away", res.cfg.run.warmup_days)
     fig, ax = plt.subplots(figsize=(8, 3.5))
@@ -64,7 +59,7 @@ def turned_away_figure(res: Results) -> Any:
 
 def waits_figure(res: Results) -> Any:
     """Distribution of days waiting in a crisis place for a follow-up place (waits > 0 only)."""
-    import matplotlib.pyplot as plt
+    plt = pyplot()
 
     w = followup_waits(res.events, list(res.cfg.crisis_places))
     w = w[w["wait_days"] > 0]
@@ -82,12 +77,7 @@ def waits_figure(res: Results) -> Any:
 
 def save_plots(res: Results, out: Path, atomic: Callable[[Path, Callable[[Path], Any]], None]) -> None:
     """occupancy.png, turned_away_per_year.png, wait_followup.png."""
-    import matplotlib
-
-    if "ipykernel" not in sys.modules:  # keep a notebook's inline backend
-
-        matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
+    plt = pyplot()
 
     for name, make in (("occupancy.png", occupancy_figure), ("turned_away_per_year.png", turned_away_figure),
                        ("wait_followup.png", waits_figure)):

@@ -21,7 +21,7 @@ from sim.analysis.results import Results
 from sim.outputs.plots import occupancy_figure
 from sim.outputs.report_doc import Block, Heading, Image, Para, Table, to_html, to_markdown
 from sim.outputs.stress import stress_blocks
-from sim.outputs.table import KEY_FIGURES, _cell
+from sim.outputs.table import _cell, key_figures
 from sim.engine.vocab import PER_YEAR_METRICS as PER_YEAR
 
 log = logging.getLogger("sim")
@@ -49,9 +49,9 @@ def _cells(frame: pd.DataFrame, place: str, metric: str, years: float, cols: tup
 
 
 def key_table(results: list[Results]) -> Table:
-    """KEY_FIGURES per scenario, 'mean [95% CI]'; each cell carries data-scenario/-place/-metric/-mean."""
+    """The key figures per scenario, 'mean [95% CI]'; each cell carries data-scenario/-place/-metric/-mean."""
     rows, attrs = [], []
-    for place, metric in KEY_FIGURES:
+    for place, metric in key_figures(results[0].summary):
         vals = [_cells(r.summary, place, metric, rp.measured_years(r), ("mean", "ci_low", "ci_high"))
                 for r in results]
         if all(v is None for v in vals):
@@ -66,7 +66,7 @@ def difference_table(comparison: pd.DataFrame, reference: str, years: float) -> 
     """Paired differences 'scenario - reference' per key figure, 'mean [95% CI]', with data attributes."""
     scen = [s for s in dict.fromkeys(comparison["scenario"]) if s != reference]
     rows, attrs = [], []
-    for place, metric in KEY_FIGURES:
+    for place, metric in key_figures(comparison):
         vals = [_cells(comparison[comparison["scenario"] == s], place, metric, years,
                        ("diff_mean", "diff_ci_low", "diff_ci_high")) for s in scen]
         if all(v is None for v in vals):

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import sys
 
 import io
 from typing import Any
@@ -11,6 +10,8 @@ import numpy as np
 import pandas as pd
 
 from sim.analysis.results import Results
+from sim.engine.vocab import measured_years as vocab_measured_years
+from sim.outputs.figures import pyplot
 from sim.analysis.series import enter_exit_delta, followup_waits, level_at
 
 DPI = 80  # small PNGs: the report embeds them and CI builds it on every push
@@ -18,7 +19,7 @@ DPI = 80  # small PNGs: the report embeds them and CI builds it on every push
 
 def measured_years(res: Results) -> float:
     """Length of the measured window [warmup, horizon) in years of 365 days."""
-    return (res.cfg.run.horizon_days - res.cfg.run.warmup_days) / 365.0
+    return vocab_measured_years(res.cfg.run)
 
 
 def active_crisis_places(results: list[Results]) -> list[str]:
@@ -49,15 +50,8 @@ def occupancy_shares(ev: pd.DataFrame, place: str, start: float, end: float) -> 
 
 
 def _plt() -> Any:
-    """matplotlib.pyplot on the Agg backend, imported only when a figure is drawn (start-up time)."""
-    import matplotlib
-
-    if "ipykernel" not in sys.modules:  # keep a notebook's inline backend
-
-        matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
-
-    return plt
+    """matplotlib.pyplot, imported only when a figure is drawn (start-up time)."""
+    return pyplot()
 
 
 def to_png(fig: Any) -> bytes:

@@ -14,6 +14,7 @@ from importlib.metadata import PackageNotFoundError, version
 from sim.analysis.results import Results
 from sim.outputs.report_doc import Block, Bullets, Heading, Para, Table
 from sim.engine.rng import STREAMS
+from sim.engine.vocab import measured_years
 from sim.config.schema import SimConfig
 from sim.outputs.stress_inputs import components, data, flatten, fmt
 
@@ -124,7 +125,7 @@ def experimentation(results: list[Results], cfg: SimConfig) -> list[Block]:
             Heading("4.2 Run length", 3),
             Para(f"{fmt(cfg.run.horizon_days)} days from {cfg.run.start_date}, of which "
                  f"{fmt(cfg.run.horizon_days - cfg.run.warmup_days)} days "
-                 f"({(cfg.run.horizon_days - cfg.run.warmup_days) / 365.0:.1f} years) are measured."),
+                 f"({measured_years(cfg.run):.1f} years) are measured."),
             Heading("4.3 Estimation approach", 3),
             Para("Independent replications; 95% Student-t intervals over replications. Per scenario:"),
             Table(["scenario", "warm-up", "replications configured", "replications run", "precision target"],

@@ -7,7 +7,6 @@ swept, a heatmap of the metric's mean over both.
 
 from __future__ import annotations
 
-import sys
 
 import io
 from pathlib import Path
@@ -15,8 +14,12 @@ from typing import Any
 
 import pandas as pd
 
-KEY_METRICS = (("dno", "p_turned_away"), ("dno", "turned_away"), ("dno", "mean_occupancy"),
-               ("all", "mean_wait_followup_days"), ("dno", "cost_eur"))
+from sim.engine.vocab import ALL, Metric
+from sim.outputs.figures import pyplot
+from sim.outputs.table import main_place
+
+PLACE_METRICS: tuple[Metric, ...] = ("p_turned_away", "turned_away", "mean_occupancy", "cost_eur")
+SYSTEM_METRICS: tuple[Metric, ...] = ("mean_wait_followup_days",)
 DPI = 80
 TOTALS = ("turned_away", "cost_eur")  # summed over the measured period, as in summary.csv
 
@@ -42,12 +45,7 @@ def _label(metric: str) -> str:
 
 def line_figure(table: pd.DataFrame, x: str, place: str, metric: str) -> Any:
     """``place metric`` against ``x``: mean and 95% band, one line per scenario and other swept values."""
-    import matplotlib
-
-    if "ipykernel" not in sys.modules:  # keep a notebook's inline backend
-
-        matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
+    plt = pyplot()
 
     rows = table[(table["place"] == place) & (table["metric"] == metric)]
     others = [p for p in swept_params(table) if p != x]
@@ -70,12 +68,7 @@ def line_figure(table: pd.DataFrame, x: str, place: str, metric: str) -> Any:
 
 def heatmap_figure(table: pd.DataFrame, x: str, y: str, place: str, metric: str) -> Any:
     """Mean of ``place metric`` over ``x`` and ``y``, one panel per scenario (averaged over other parameters)."""
-    import matplotlib
-
-    if "ipykernel" not in sys.modules:  # keep a notebook's inline backend
-
-        matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
+    plt = pyplot()
 
     rows = table[(table["place"] == place) & (table["metric"] == metric)]
     scenarios = list(dict.fromkeys(rows["scenario"])) or ["-"]
@@ -96,14 +89,16 @@ def heatmap_figure(table: pd.DataFrame, x: str, y: str, place: str, metric: str)
 def save_sweep_plots(table: pd.DataFrame, out: Path) -> list[Path]:
     """sweep_<place>_<metric>.png against the first numeric swept parameter, and
     sweep_heatmap_<place>_<metric>.png over the first two; nothing if no numeric parameter is swept."""
-    import matplotlib.pyplot as plt
-
     from sim.outputs.writers import write_bytes
+
+    plt = pyplot()
 
     nums = numeric_params(table)
     present = set(zip(table["place"], table["metric"]))
+    place0 = main_place(table)
+    keys = [(place0, m) for m in PLACE_METRICS if place0 is not None] + [(ALL, m) for m in SYSTEM_METRICS]
     figures = []
-    for place, metric in (m for m in KEY_METRICS if m in present and nums):
+    for place, metric in (m for m in keys if m in present and nums):
         figures.append((f"sweep_{place}_{metric}.png", line_figure(table, nums[0], place, metric)))
         if len(nums) >= 2:
             figures.append((f"sweep_heatmap_{place}_{metric}.png",

@@ -2,23 +2,32 @@
 
 from __future__ import annotations
 
+from typing import Optional
+
 import pandas as pd
 
-KEY_FIGURES = (
-    ("dno", "mean_occupancy"),
-    ("dno", "p_full"),
-    ("dno", "turned_away"),
-    ("dno", "p_turned_away"),
-    ("dno", "mean_stay_days"),
-    ("dno", "blocked_days"),
-    ("dno", "cost_eur"),
-    ("all", "turned_away"),
-    ("all", "left_unsheltered"),
-    ("all", "mean_wait_followup_days"),
-    ("all", "cost_eur"),
-)
+from sim.engine.vocab import ALL, PER_YEAR_METRICS, Metric
+
+# Key figures of the first crisis place of the region (its main shelter), then of the whole system.
+PLACE_FIGURES: tuple[Metric, ...] = ("mean_occupancy", "p_full", "turned_away", "p_turned_away", "mean_stay_days",
+                                     "blocked_days", "cost_eur")
+SYSTEM_FIGURES: tuple[Metric, ...] = ("turned_away", "left_unsheltered", "mean_wait_followup_days", "cost_eur")
 # totals over the measured window; the table shows them per year so planners read them directly
-PER_YEAR = {"arrivals", "admissions", "turned_away", "left_unsheltered", "overflow_days", "blocked_days", "cost_eur"}
+PER_YEAR = PER_YEAR_METRICS
+Figures = tuple[tuple[str, str], ...]
+
+
+def main_place(frame: pd.DataFrame) -> Optional[str]:
+    """The first place of a KPI, summary or comparison table: the region's first crisis place."""
+    places = [p for p in dict.fromkeys(frame["place"]) if p != ALL] if "place" in frame else []
+    return places[0] if places else None
+
+
+def key_figures(frame: pd.DataFrame) -> Figures:
+    """(place, metric) of the key figures for the places in ``frame``."""
+    place = main_place(frame)
+    own = tuple((place, m) for m in PLACE_FIGURES) if place is not None else ()
+    return own + tuple((ALL, m) for m in SYSTEM_FIGURES)
 
 
 def _cell(mean: float, lo: float, hi: float) -> str:
@@ -26,9 +35,9 @@ def _cell(mean: float, lo: float, hi: float) -> str:
     return f"{fmt.format(mean)} [{fmt.format(lo)}, {fmt.format(hi)}]"
 
 
-def key_table(summary: pd.DataFrame, years: float, figures: tuple[tuple[str, str], ...] = KEY_FIGURES) -> str:
+def key_table(summary: pd.DataFrame, years: float, figures: Optional[Figures] = None) -> str:
     """Key figures per scenario side by side: 'mean [95% CI]', totals divided by ``years``."""
-    keys = pd.DataFrame(figures, columns=["place", "metric"])
+    keys = pd.DataFrame(figures if figures is not None else key_figures(summary), columns=["place", "metric"])
     s = keys.merge(summary, on=["place", "metric"], how="inner")
     if s.empty:
         return "(no key figures)"
@@ -42,7 +51,7 @@ def key_table(summary: pd.DataFrame, years: float, figures: tuple[tuple[str, str
     return wide.to_string()
 
 
-def diff_table(comparison: pd.DataFrame, years: float, figures: tuple[tuple[str, str], ...] = KEY_FIGURES) -> str:
+def diff_table(comparison: pd.DataFrame, years: float, figures: Optional[Figures] = None) -> str:
     """Paired differences 'scenario - reference' per key figure, 'mean [95% CI]'."""
     s = comparison.rename(columns={"diff_mean": "mean", "diff_ci_low": "ci_low", "diff_ci_high": "ci_high"})
     s = s.assign(scenario=s["scenario"] + " - " + s["reference"])

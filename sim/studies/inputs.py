@@ -20,7 +20,8 @@ from typing import Any, Optional
 import numpy as np
 import pandas as pd
 
-DAYS_PER_YEAR = 365.0
+from sim.engine.vocab import DAYS_PER_YEAR
+
 FAMILIES = ("exponential", "lognormal", "gamma")
 CRITERION = "lowest AIC = 2k - 2 log L (k: 1 for exponential, 2 for lognormal and gamma)"
 

@@ -21,12 +21,19 @@ from __future__ import annotations
 import logging
 import math
 from concurrent.futures import Executor
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from typing import Callable, Optional
 
 import pandas as pd
 
-from sim.config.gate import AnyConfig, CheckedConfig, check, check_plan, ensure_checked, with_capacity
+from sim.config.gate import (
+    AnyConfig,
+    CheckedConfig,
+    check,
+    check_plan,
+    ensure_checked,
+    with_capacity,
+)
 
 log = logging.getLogger("sim.studies.plan")
 PLAN_COLUMNS = ["scenario", "place", "metric", "bound", "capacity", "mean", "ci_low", "ci_high", "n_reps",

@@ -19,14 +19,14 @@ from dataclasses import asdict
 from functools import lru_cache
 from importlib.metadata import version
 from pathlib import Path
-from typing import Any, Optional, Sequence
+from typing import Any, Optional
 
 import pandas as pd
 
-from sim.config.paths import PROJECT_ROOT
 from sim.analysis.results import Results
 from sim.config.gate import AnyConfig, config_of
 from sim.config.overrides import parse_overrides, swept_in
+from sim.config.paths import PROJECT_ROOT
 from sim.config.schema import SimConfig
 
 log = logging.getLogger("sim")
@@ -79,9 +79,9 @@ def run_job(cfg: AnyConfig, out: Path, key: str, reraise: bool = False) -> Optio
     An exception is recorded in ``out/error.json`` (type, message, traceback) and logged; the
     job then returns None so the other jobs of a sweep go on, or re-raises if ``reraise``.
     """
-    from sim.run.experiment import run_experiment
-    from sim.outputs.writers import begin, save
     from sim.outputs.report import write_report
+    from sim.outputs.writers import begin, save
+    from sim.run.experiment import run_experiment
 
     begin(out)  # a folder being rewritten stops looking complete (and loses an old error.json) first
     try:
