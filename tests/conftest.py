@@ -65,3 +65,10 @@ def trace(ev: pd.DataFrame, client_id: int) -> list[tuple[float, str, str]]:
 @pytest.fixture
 def tiny() -> SimConfig:
     return make_config()
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """The notebooks (run by nbmake) are end-to-end runs: they belong to the slow tier."""
+    for item in items:
+        if item.path.suffix == ".ipynb":
+            item.add_marker(pytest.mark.slow)

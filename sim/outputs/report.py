@@ -21,7 +21,7 @@ from sim.analysis.results import Results
 from sim.outputs.plots import occupancy_figure
 from sim.outputs.report_doc import Block, Heading, Image, Para, Table, to_html, to_markdown
 from sim.outputs.stress import stress_blocks
-from sim.outputs.table import _cell, key_figures
+from sim.outputs.table import Figures, _cell, key_figures
 from sim.engine.vocab import PER_YEAR_METRICS as PER_YEAR
 
 log = logging.getLogger("sim")
@@ -62,11 +62,11 @@ def key_table(results: list[Results]) -> Table:
     return Table(["figure", *(r.cfg.name for r in results)], rows, attrs, id="key-figures")
 
 
-def difference_table(comparison: pd.DataFrame, reference: str, years: float) -> Table:
+def difference_table(comparison: pd.DataFrame, reference: str, years: float, figures: Figures) -> Table:
     """Paired differences 'scenario - reference' per key figure, 'mean [95% CI]', with data attributes."""
     scen = [s for s in dict.fromkeys(comparison["scenario"]) if s != reference]
     rows, attrs = [], []
-    for place, metric in key_figures(comparison):
+    for place, metric in figures:
         vals = [_cells(comparison[comparison["scenario"] == s], place, metric, years,
                        ("diff_mean", "diff_ci_low", "diff_ci_high")) for s in scen]
         if all(v is None for v in vals):
@@ -165,7 +165,7 @@ def build(results: list[Results], comparison: Optional[pd.DataFrame], reference:
         blocks += [Heading(f"Differences against {reference}"),
                    Para("Scenario minus reference, paired by replication (common random numbers): mean [95% "
                         "interval]. An interval that excludes 0 is a difference the replications can tell apart."),
-                   difference_table(comparison, reference, rp.measured_years(ref))]
+                   difference_table(comparison, reference, rp.measured_years(ref), key_figures(ref.summary))]
     return blocks + figures(results) + stress_blocks(results, reference)
 
 

@@ -56,7 +56,7 @@ def side_by_side(sweep: Path, run: Mapping[str, Any]) -> dict[str, Any]:
     from sim.analysis.compare import paired_differences
     from sim.outputs.folders import collect, job_folders, job_labels, load_results
     from sim.outputs.report import write_report
-    from sim.outputs.table import diff_table, key_table
+    from sim.outputs.table import diff_table, key_figures, key_table
     from sim.outputs.terminal import show
     from sim.outputs.writers import write_csv
 
@@ -74,7 +74,7 @@ def side_by_side(sweep: Path, run: Mapping[str, Any]) -> dict[str, Any]:
         comparison = paired_differences(kpis, reference)
         write_csv(comparison, sweep / "comparison.csv")
         show(f"Differences against {reference}, paired by replication (same clients in every scenario):"
-             f" mean [95% CI]\n" + diff_table(comparison, years) + "\n")
+             f" mean [95% CI]\n" + diff_table(comparison, years, key_figures(summary)) + "\n")
     folders = job_folders(sweep)
     labels = job_labels(folders)
     write_report(sweep, [load_results(d, label) for d, label in zip(folders, labels)], comparison, reference)

@@ -11,6 +11,8 @@ from sim.run.experiment import run_experiment
 from sim.analysis.theory import erlang_b
 from tests.conftest import dist, make_config
 
+pytestmark = pytest.mark.slow  # calibration runs many simulations
+
 BEDS, MEAN_STAY, TRUE_PER_YEAR = 5, 10.0, 146.0  # offered load A = 0.4/day * 10 days = 4 erlangs
 
 

@@ -18,6 +18,8 @@ from sim.analysis.results import Results
 from sim.run.experiment import run_experiment
 from tests.conftest import dist, make_config
 
+pytestmark = pytest.mark.slow  # end to end: starts Dask clusters and worker processes
+
 
 def assert_same(a: Results, b: Results) -> None:
     for name in ("kpis", "summary", "events"):

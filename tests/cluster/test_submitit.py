@@ -10,6 +10,8 @@ import pytest
 
 from sim.cli.preflight import check_jobs
 
+pytestmark = pytest.mark.slow  # end to end: launches jobs through submitit
+
 ROOT = Path(__file__).resolve().parents[2]
 JOBS = ("0_baseline", "1_dno20")
 ARGS = ("scenarios=baseline,dno20", "run=ci", "run.n_reps=2")

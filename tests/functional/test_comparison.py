@@ -77,6 +77,7 @@ def test_mser5_detects_the_warmup_and_reports_it():
     assert k[(k.rep == 0) & (k.place == "dno") & (k.metric == "admissions")]["value"].item() == len(counted)
 
 
+@pytest.mark.slow  # adds replications until a precision target is met
 def test_precision_target_adds_replications_until_met():
     cfg = load_config("dno20", ["run=ci", "run.n_reps=3", "run.precision_half_width=0.06",
                                 "run.precision_metrics=[dno.p_turned_away]", "run.max_reps=40"])

@@ -19,6 +19,8 @@ from sim.run.experiment import run_experiment
 from sim.engine.schedules import capacity_steps
 from sim.analysis.series import occupancy_on_grid
 
+pytestmark = pytest.mark.slow  # statistical checks of the Maastricht scenarios (long runs)
+
 # S0 (Dec 2022): "gemiddeld 10 personen", "zes weken". Rounded figures, so a band around them:
 OCCUPANCY_BAND = (9.5, 10.5)          # 10 people, rounded to whole people
 STAY_BAND = (5.5 * 7, 6.5 * 7)        # six weeks, rounded to whole weeks: [38.5, 45.5] days

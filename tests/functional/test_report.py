@@ -24,6 +24,8 @@ from sim.outputs.report import write_report
 from sim.outputs.report_plots import occupancy_shares
 from sim.outputs.table import _cell
 
+pytestmark = pytest.mark.slow  # end to end: builds reports and opens them in headless Chromium
+
 CHROMIUM = Path("/usr/bin/chromium")
 CHROMEDRIVER = Path("/usr/bin/chromedriver")
 INSTALL = ("install them with `apt-get update && apt-get install -y chromium chromium-driver` (Debian/Ubuntu) "

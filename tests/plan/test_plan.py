@@ -29,6 +29,7 @@ def loss(horizon: float = 1000.0, n_reps: int = 10) -> SimConfig:
                        n_reps=n_reps, seed=20181017)
 
 
+@pytest.mark.slow  # bisection over 20-replication runs at several capacities
 def test_erlang_b_answer_is_inside_the_interval() -> None:
     res = plan_capacity(loss(), "p", "p_turned_away", TARGET, low=1, high=40)
     assert C_STAR == 10

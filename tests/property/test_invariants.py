@@ -25,6 +25,8 @@ from tests.property.invariants import check_capacity, check_every_visit_accounte
 from tests.property.oracle import expected_kpis
 from tests.property.strategies import sim_configs
 
+pytestmark = pytest.mark.slow  # hypothesis runs 100 generated configs
+
 
 def zero_capacity() -> SimConfig:
     """No place at all: everyone waits, and leaves unsheltered when patience runs out."""

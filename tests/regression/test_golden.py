@@ -7,7 +7,6 @@ import pytest
 from tests.regression.golden import GOLDEN, golden_text
 
 
-@pytest.mark.slow
 def test_golden_kpis_are_reproduced_exactly():
     want = GOLDEN.read_text(encoding="utf-8")
     got = golden_text()

@@ -28,6 +28,8 @@ from sim.run.experiment import run_experiment
 from sim.outputs.folders import is_complete, job_folders
 from sim.outputs.writers import save, write_csv
 
+pytestmark = pytest.mark.slow  # end to end: kills real runs mid-write
+
 RUN = ["scenarios=baseline", "run=ci", "run.n_reps=4"]
 SWEEP = ["-m", "scenarios=baseline,dno20", "run=ci", "run.n_reps=3"]
 TMP = re.compile(r"^\..+\.tmp$")  # what sim.outputs.writers._atomic writes to before renaming

@@ -24,6 +24,8 @@ from sim.outputs.folders import is_complete
 from sim.studies.sweep import collect_sweep, is_done, job_key, run_job
 from sim.cli.sweep import main
 
+pytestmark = pytest.mark.slow  # end to end: runs multiruns through the command line
+
 SUMMARY_COLUMNS = ["scenario", "place", "metric", "mean", "ci_low", "ci_high", "n_reps"]
 CAP = "crisis_places.dno.capacity"
 CAPACITIES = (20, 25, 30, 35)

@@ -20,6 +20,8 @@ from sim.config.schema import DistCfg, FollowupCfg, SimConfig
 from sim.analysis.theory import erlang_b, erlang_c, littles_law_l, mmc_mean_wait
 from tests.conftest import dist, make_config
 
+pytestmark = pytest.mark.slow  # statistical checks against queueing theory (long runs)
+
 # 30 replications of 10,000 days: the whole file runs in about 20 s on two cores.
 N_REPS = 30
 HORIZON_DAYS = 10_000.0
