@@ -24,9 +24,8 @@ from typing import Any, Optional
 import pandas as pd
 
 from sim.analysis.results import Results
-from sim.config.gate import AnyConfig, config_of
+from sim.config.gate import AnyConfig, config_of, ensure_checked
 from sim.config.overrides import parse_overrides, swept_in
-from sim.config.paths import PROJECT_ROOT
 from sim.config.schema import SimConfig
 
 log = logging.getLogger("sim")
@@ -34,9 +33,6 @@ SWEEP_CSV = "sweep.csv"
 ERROR_FILE = "error.json"
 SOURCE_DIR = Path(__file__).resolve().parent.parent  # the sim package
 
-
-def _sha256_file(path: Path) -> str:
-    return hashlib.sha256(path.read_bytes()).hexdigest()
 
 
 @lru_cache(maxsize=1)
@@ -54,14 +50,13 @@ def code_version() -> dict[str, Any]:
             "python": platform.python_version(), "packages": {p: version(p) for p in PACKAGES}}
 
 
-def job_key(cfg: SimConfig) -> str:
-    """sha256 of the resolved config (``asdict``, JSON with sorted keys), the content of every
-    arrival CSV it reads, and :func:`code_version`: equal keys give identical results."""
-    from sim.config.traces import resolve_path
-
-    inputs = {gid: _sha256_file(resolve_path(g.arrivals_csv, PROJECT_ROOT))
-              for gid, g in cfg.groups.items() if g.arrivals_csv}
-    blob = json.dumps({"config": asdict(cfg), "inputs": inputs, "code": code_version()}, sort_keys=True, default=str)
+def job_key(cfg: AnyConfig) -> str:
+    """sha256 of the resolved config (``asdict``, JSON with sorted keys), the arrival days the
+    gate read from every trace CSV, and :func:`code_version`: equal keys give identical results."""
+    checked = ensure_checked(cfg)  # the traces as checked: no CSV is read a second time
+    inputs = {gid: hashlib.sha256(repr(days).encode()).hexdigest() for gid, days in sorted(checked.traces.items())}
+    blob = json.dumps({"config": asdict(checked.cfg), "inputs": inputs, "code": code_version()}, sort_keys=True,
+                      default=str)
     return hashlib.sha256(blob.encode("utf-8")).hexdigest()
 
 

@@ -240,3 +240,17 @@ def test_callback_lists_failed_jobs_and_exits_nonzero(sweep: Path, tmp_path: Pat
     assert (hand / "sweep.csv").read_bytes() == (sweep / "0_baseline" / "summary.csv").read_bytes()
     assert "FAILED jobs (1" in capsys.readouterr().out
     assert main([str(hand), "--no-plots"]) == 1
+
+
+def test_job_key_follows_the_content_of_a_trace(tmp_path: Path) -> None:
+    """Editing an arrival CSV (same path) changes the key, so a resumed sweep reruns the job."""
+    from tests.conftest import make_config
+
+    trace = tmp_path / "arrivals.csv"
+    trace.write_text("t_days\n1.0\n2.0\n")
+    cfg = make_config()
+    cfg.groups["g"].arrivals_csv = str(trace)
+    key = job_key(cfg)
+    assert key == job_key(cfg)
+    trace.write_text("t_days\n1.0\n3.0\n")
+    assert job_key(cfg) != key
