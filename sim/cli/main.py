@@ -5,12 +5,13 @@ import sys
 
 
 def main() -> None:
-    from sim.cli.preflight import check_jobs
+    from sim.cli.preflight import check_jobs, hydra_argv
     from sim.config.messages import one_line
     from sim.outputs.terminal import error
 
     try:
         check_jobs(sys.argv[1:])
+        sys.argv[1:] = hydra_argv(sys.argv[1:])  # what was checked is what Hydra runs (globs expanded)
     except Exception as exc:  # any composition or value error: one line, exit 2, nothing written
         if os.environ.get("HYDRA_FULL_ERROR") == "1":
             raise

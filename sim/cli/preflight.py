@@ -1,6 +1,8 @@
 """Check every job's config before Hydra creates a folder or anything is simulated.
 
-Each job is composed and passed through the gate once here; the job itself then runs the
+The command line is read with Hydra's own argument parser (:func:`sim.config.choices.parse_argv`),
+every file it can load is scanned before Hydra parses any (also for ``--help`` and ``--cfg``),
+and each job is composed and passed through the gate once here; the job itself then runs the
 :class:`~sim.config.gate.CheckedConfig` kept for its overrides (:func:`checked_job`), so it
 simulates exactly what was checked (traces included) and nothing is checked twice.
 """
@@ -9,27 +11,31 @@ from __future__ import annotations
 
 from typing import Optional, Sequence
 
+from sim.config.choices import Launch
+from sim.config.errors import ConfigError
 from sim.config.gate import CheckedConfig
 from sim.config.resources import Estimate
 
-PASS_THROUGH = ("--help", "-h", "--hydra-help", "--cfg", "-c", "--info", "-i", "--shell-completion", "-sc",
-                "--version", "--resolve", "--package", "-p")
-MULTIRUN = ("--multirun", "-m")
 _CHECKED: dict[tuple[str, ...], CheckedConfig] = {}  # this process's pre-flight, by job overrides
 
 
-def job_overrides(argv: Sequence[str]) -> list[list[str]] | None:
-    """The override list of each job the command would run, or None for Hydra's own commands."""
-    if any(a.split("=")[0] in PASS_THROUGH for a in argv):
-        return None
-    overrides = [a for a in argv if not a.startswith("-")]
-    if not any(a in MULTIRUN for a in argv):
-        return [overrides]
+def job_overrides(launch: Launch) -> list[list[str]]:
+    """The override list of each job the launch would run (a multirun's sweeps expanded)."""
+    if not launch.multirun:
+        return [list(launch.overrides)]
+    from hydra import initialize_config_dir
     from hydra._internal.core_plugins.basic_sweeper import BasicSweeper
+    from hydra.core.global_hydra import GlobalHydra
     from hydra.core.override_parser.overrides_parser import OverridesParser
 
-    parsed = OverridesParser.create().parse_overrides(overrides)
-    return [list(job) for batch in BasicSweeper.split_arguments(parsed, None) for job in batch]
+    GlobalHydra.instance().clear()
+    try:
+        with initialize_config_dir(config_dir=str(launch.config_dir), version_base="1.3"):
+            loader = GlobalHydra.instance().config_loader()  # lists a group's options for glob(...)
+            parsed = OverridesParser.create(config_loader=loader).parse_overrides(list(launch.overrides))
+            return [list(job) for batch in BasicSweeper.split_arguments(parsed, None) for job in batch]
+    finally:
+        GlobalHydra.instance().clear()
 
 
 def checked_job(overrides: Sequence[str]) -> Optional[CheckedConfig]:
@@ -39,29 +45,24 @@ def checked_job(overrides: Sequence[str]) -> Optional[CheckedConfig]:
 
 
 def check_jobs(argv: Sequence[str]) -> int:
-    """Compose and check every job; return the number of jobs (0 for Hydra's own commands)."""
-    from hydra import compose, initialize_config_dir
-    from hydra.core.global_hydra import GlobalHydra
-
-    from sim.config.compose import register, structured
+    """Scan the files, compose and check every job; return the number of jobs (0 for Hydra's own commands)."""
+    from sim.config.choices import compose_launch, expand_globs, parse_argv, scan_launch
+    from sim.config.compose import structured
     from sim.config.gate import check
-    from sim.config.paths import CONFIG_DIR
     from sim.config.resources import check_sweep, memory_limit
-    from sim.config.safety import check_overrides
 
-    jobs = job_overrides(argv)
-    if jobs is None:
+    launch = scan_launch(expand_globs(parse_argv(argv)))
+    if launch.hydra_command:
         return 0
-    register()
+    jobs = job_overrides(launch)
+    if not jobs:
+        raise ConfigError("command line", " ".join(argv), "a command that runs at least one job")
     estimates: list[Estimate] = []
     limit: Optional[tuple[float, str]] = None
     for n, overrides in enumerate(jobs, start=1):
         try:
-            check_overrides(overrides)
-            GlobalHydra.instance().clear()
-            with initialize_config_dir(config_dir=str(CONFIG_DIR), version_base="1.3"):
-                dcfg = compose("config", overrides=overrides)
-            cfg = structured(dcfg)
+            job = scan_launch(Launch(launch.config_dir, launch.config_name, launch.extra_dirs, tuple(overrides)))
+            cfg = structured(compose_launch(job))
             limit = memory_limit(cfg)
             checked = check(cfg, limit)
             _CHECKED[tuple(overrides)] = checked
@@ -71,7 +72,15 @@ def check_jobs(argv: Sequence[str]) -> int:
             if len(jobs) > 1:  # say which job of a multirun is invalid (sim.config.messages.one_line prints notes)
                 exc.add_note(f"in job {n} of {len(jobs)}: {' '.join(overrides)}")
             raise
-    GlobalHydra.instance().clear()
     if len(estimates) > 1 and limit is not None:
         check_sweep(estimates, limit)
     return len(jobs)
+
+
+def hydra_argv(argv: Sequence[str]) -> list[str]:
+    """``argv`` as Hydra should get it: options first, then the overrides, with ``group=glob(...)``
+    replaced by the options it matches."""
+    from sim.config.choices import expand_globs, parse_argv, split_argv
+
+    options, _ = split_argv(argv)
+    return [*options, *expand_globs(parse_argv(argv)).overrides]

@@ -13,8 +13,8 @@ from typing import TYPE_CHECKING, Any, Optional, Sequence
 
 from sim.config.errors import ConfigError
 from sim.config.gate import CheckedConfig, check
-from sim.config.paths import CONFIG_DIR, PROJECT_ROOT, scenario_names
-from sim.config.safety import check_overrides, check_targets
+from sim.config.paths import PROJECT_ROOT, scenario_names
+from sim.config.targets import check_targets
 from sim.config.schema import SimConfig
 
 if TYPE_CHECKING:
@@ -63,21 +63,16 @@ def to_sim_config(dcfg: "DictConfig | dict[str, Any]") -> SimConfig:
 
 
 def compose(scenario: str = "baseline", overrides: Optional[Sequence[str]] = None) -> "DictConfig":
-    """Compose ``configs/config.yaml`` with ``scenarios=<scenario>`` and overrides (no output folder)."""
-    from hydra import compose as hydra_compose
-    from hydra import initialize_config_dir
-    from hydra.core.global_hydra import GlobalHydra
+    """Compose ``configs/config.yaml`` with ``scenarios=<scenario>`` and overrides (no output folder),
+    after the same file scan as the command line (:func:`sim.config.choices.scan_launch`)."""
+    from sim.config.choices import Launch, compose_launch, scan_launch
 
     if isinstance(overrides, str):
         raise ConfigError("overrides", overrides, f"a list of overrides, e.g. [{overrides!r}]")
-    overrides = list(overrides or [])
-    check_overrides([*overrides, f"scenarios={scenario}"])
-    if scenario not in scenario_names():
+    if not isinstance(scenario, str) or scenario not in scenario_names():
         raise ConfigError("scenarios", scenario, f"one of {', '.join(scenario_names())}")
-    register()
-    GlobalHydra.instance().clear()
-    with initialize_config_dir(config_dir=str(CONFIG_DIR), version_base="1.3"):
-        return hydra_compose("config", overrides=[f"scenarios={scenario}", *overrides])
+    job = [f"scenarios={scenario}", *(overrides or [])]
+    return compose_launch(scan_launch(Launch(overrides=tuple(job))))
 
 
 def load_checked(scenario: str = "baseline", overrides: Optional[Sequence[str]] = None) -> CheckedConfig:

@@ -13,17 +13,19 @@ from typing import Any, Callable, Iterator, NoReturn, Optional, Sequence
 import yaml  # type: ignore[import-untyped]  # PyYAML comes with Hydra; its stubs are not installed
 
 from sim.config.errors import ConfigError
-from sim.config.paths import CONFIG_DIR, PROJECT_ROOT
+from sim.config.targets import CODE_KEYS, check_targets, foreign_code
 
 PROJECT_GROUPS = ("scenarios", "region", "run")  # plain values only: no code, no Hydra settings
-ALLOWED_TARGETS = ("hydra.", "sim.")  # Hydra's own plugins and sim.cli.app.SideBySide
 MAX_CONFIG_BYTES = 1_000_000  # real scenario files are a few KB, the region file about 12 KB
 MAX_YAML_DEPTH = 20  # the deepest real key (groups.<id>.routes.<place>.<destination>) is 5 levels
 
+
 def check_overrides(overrides: Sequence[str]) -> None:
     """Refuse what must not reach Hydra: overrides that add keys (``+key``: silently ignored
-    or untyped) or name code (``_target_``), and unsafe files of the config groups chosen
-    (``scenarios=x`` and any other ``group=option`` found on the search path)."""
+    or untyped) or name code (see :mod:`sim.config.targets`). The files the overrides choose
+    are scanned by :func:`sim.config.choices.scan_launch`."""
+    if isinstance(overrides, str):
+        raise ConfigError("overrides", overrides, f"a list of overrides, e.g. [{overrides!r}]")
     for o in overrides:
         if o.startswith("+") and not o.lstrip("+").startswith("hydra"):
             key = o.lstrip("+").split("=", 1)[0]
@@ -36,59 +38,26 @@ def check_overrides(overrides: Sequence[str]) -> None:
     except OverrideParseException:
         return  # Hydra reports the syntax error when it composes
     for ov in parsed:
-        check_targets({ov.key_or_group: ov.value()})
-    for group, option, path in _chosen_files(parsed):
-        check_config_file(path, group, option)
-
-
-def _chosen_files(parsed: Sequence[Any]) -> Iterator[tuple[str, str, Path]]:
-    """(group, option, file) of every ``group=option`` override whose file is on the search path,
-    taking the first match in Hydra's order (configs/, then ``hydra.searchpath``)."""
-    dirs = [CONFIG_DIR, PROJECT_ROOT]  # configs/config.yaml's hydra.searchpath
-    for ov in parsed:
         value = ov.value()
-        if ov.key_or_group == "hydra.searchpath" and isinstance(value, list):
-            dirs = [CONFIG_DIR] + [Path(str(v)[len("file://"):]) for v in value if str(v).startswith("file://")]
-    for ov in parsed:
-        group, option = ov.key_or_group, ov.value()
-        if "." in group or not isinstance(option, str) or ov.is_delete():
-            continue
-        path = next((d / group / f"{option}.yaml" for d in dirs if (d / group / f"{option}.yaml").is_file()), None)
-        if path is not None:
-            yield group, option, path
+        check_targets({ov.key_or_group: getattr(value, "list", value)})
+        if ov.key_or_group in PROJECT_GROUPS and value is None and not ov.is_delete():
+            raise ConfigError(ov.key_or_group, None, f"one of the {ov.key_or_group} files: {', '.join(_options_of(ov.key_or_group))}")
 
 
-def check_targets(node: Any) -> None:
-    """Refuse a ``_target_`` outside sim.* and hydra.*, anywhere in ``node``.
+def _options_of(group: str) -> list[str]:
+    """The file names of a project config group (scenarios/ at the project root, the others in configs/)."""
+    from sim.config.paths import CONFIG_DIR, SCENARIO_DIR
 
-    sim never instantiates user config; Hydra instantiates only its own plugins and the
-    callbacks under ``hydra.callbacks``, which is where foreign code could slip in.
-    """
-    if type(node).__module__.startswith("omegaconf"):  # a DictConfig or ListConfig
-        from omegaconf import OmegaConf
-
-        node = OmegaConf.to_container(node, resolve=False)
-    tree = node
-    found = _foreign_target(tree, ALLOWED_TARGETS)
-    if found is not None:
-        raise ConfigError(found[0], found[1], f"a class in {' or '.join(p + '*' for p in ALLOWED_TARGETS)}:"
-                                              " a config may not name other code to import or run")
-
-
-def _foreign_target(tree: Any, allowed: tuple[str, ...]) -> Optional[tuple[str, Any]]:
-    """(key, value) of the first ``_target_`` whose value does not start with one of ``allowed``."""
-    for key, value in _leaves(tree):
-        if key.rpartition(".")[2] == "_target_" and not (isinstance(value, str) and value.startswith(allowed)):
-            return key, value
-    return None
+    folder = SCENARIO_DIR if group == "scenarios" else CONFIG_DIR / group
+    return sorted(p.stem for p in folder.glob("*.yaml"))
 
 
 def _leaves(obj: Any, prefix: str = "") -> Iterator[tuple[str, Any]]:
-    """(dotted key, value) of every leaf and every ``_target_`` of nested dicts and lists."""
+    """(dotted key, value) of every leaf and every code key of nested dicts and lists."""
     if isinstance(obj, dict):
         for k, v in obj.items():
             key = f"{prefix}.{k}" if prefix else str(k)
-            yield from [(key, v)] if str(k) == "_target_" or not isinstance(v, (dict, list)) else _leaves(v, key)
+            yield from [(key, v)] if str(k) in CODE_KEYS or not isinstance(v, (dict, list)) else _leaves(v, key)
     elif isinstance(obj, list):
         for i, v in enumerate(obj):
             yield from _leaves(v, f"{prefix}[{i}]")
@@ -96,13 +65,13 @@ def _leaves(obj: Any, prefix: str = "") -> Iterator[tuple[str, Any]]:
         yield prefix, obj
 
 
-def check_config_file(path: Path, group: str, option: str) -> None:
+def check_config_file(path: Path, group: str, option: str) -> dict[Any, Any]:
     """Read a config group's file as plain text before Hydra parses it, and refuse it if it is
     too large, not UTF-8 (or has a byte-order mark), uses YAML anchors, aliases or tags (a few
     lines of aliases can expand into billions of values), nests too deeply, or names code.
     Files of the project's own groups (``scenarios``, ``region``, ``run``) hold plain values
     only: no Hydra settings, no defaults list, no ``${...}``; a scenario also needs its
-    ``# @package _global_`` line and ``name:`` equal to its file name."""
+    ``# @package _global_`` line and ``name:`` equal to its file name. Returns the parsed mapping."""
     def fail(problem: str) -> NoReturn:
         raise ConfigError(group, option, f"{path} {problem}")
 
@@ -122,12 +91,14 @@ def check_config_file(path: Path, group: str, option: str) -> None:
     if group == "scenarios":
         _check_scenario_header(text, fail, option)
     tree = _load_yaml(text, fail)
-    found = _foreign_target(tree, () if group in PROJECT_GROUPS else ALLOWED_TARGETS)
+    found = (next(((k, v) for k, v in _leaves(tree) if k.rpartition(".")[2] in CODE_KEYS), None)
+             if group in PROJECT_GROUPS else foreign_code(tree))
     if found is not None:
         fail(f"sets {found[0]}={_shown(found[1])}: a config file may not name code to import or run"
              " (sim never imports code named in a config)")
     if group in PROJECT_GROUPS:
         _check_plain_values(tree, fail, option if group == "scenarios" else None)
+    return tree
 
 
 def _check_scenario_header(text: str, fail: Callable[[str], NoReturn], option: str) -> None:

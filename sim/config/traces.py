@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import math
+import re
 from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING, Iterator
@@ -61,7 +62,9 @@ def _read_days(reader: Iterator[list[str]], start: date, key: str, path: str) ->
     column = next((c for c in ("date", "t_days") if c in header), None)
     if column is None:
         found = f"found columns: {', '.join(header)}" if header else "the file is empty"
-        if len(header) == 1 and ";" in header[0]:  # Dutch spreadsheets export with ';'
+        if header and not all(_looks_like_a_cell(h) for h in header[:20]) or len(header) > 20:
+            found = "its first line is not such a header"  # never echo another kind of file's content
+        elif len(header) == 1 and ";" in header[0]:  # Dutch spreadsheets export with ';'
             found += "; separate the columns with commas"
         raise ConfigError(key, path, f"a CSV with a header 'date' or 't_days' and at least one row ({found})")
     col = header.index(column)
@@ -77,14 +80,30 @@ def _read_days(reader: Iterator[list[str]], start: date, key: str, path: str) ->
         text = (row[col] if col < len(row) else "").strip()
         day = _parse_day(text, column, start, where)
         if day > latest:
-            raise ConfigError(where, text, too_late)
+            raise ConfigError(where, shown_cell(text), too_late)
         if days and day < days[-1]:
-            raise ConfigError(where, text, "dates in increasing order")
+            raise ConfigError(where, shown_cell(text), "dates in increasing order")
         days.append(day)
     if not days:
         raise ConfigError(key, path, "a CSV with a header 'date' or 't_days' and at least one row"
                                      " (found the header and no rows)")
     return tuple(days)
+
+
+# What a column name, and a date or number of days, can look like; anything else is not shown back,
+# so a message never echoes the content of some other kind of file.
+HEADER = re.compile(r"[^\W\d][\w .()'-]{0,39}|;[\w ;]*|[\w ]+(;[\w ]+)+")
+CELL = re.compile(r"[\w .:/+-]{0,32}")
+
+
+def _looks_like_a_cell(text: str) -> bool:
+    """True if ``text`` looks like a column name (or a ';'-separated header) and can be shown back."""
+    return HEADER.fullmatch(text) is not None
+
+
+def shown_cell(text: str) -> str:
+    """A CSV cell as a message may show it: itself if it looks like a date or a number, else its length."""
+    return text if CELL.fullmatch(text) is not None else f"<a value of {len(text)} characters>"
 
 
 def _not_utf8(p: Path) -> str:
@@ -111,9 +130,9 @@ def _parse_day(text: str, column: str, start: date, key: str) -> float:
         day = float((date.fromisoformat(text) - start).days) if column == "date" else float(text)
     except ValueError:
         allowed = "an ISO date YYYY-MM-DD" if column == "date" else "a number of days"
-        raise ConfigError(key, text, allowed) from None
+        raise ConfigError(key, shown_cell(text), allowed) from None
     if not math.isfinite(day) or day < 0:
-        raise ConfigError(key, text, f"a finite time on or after run.start_date={start.isoformat()}")
+        raise ConfigError(key, shown_cell(text), f"a finite time on or after run.start_date={start.isoformat()}")
     return day
 
 def load_traces(cfg: SimConfig) -> dict[str, tuple[float, ...]]:

@@ -54,7 +54,7 @@ CASES = [
          ["crisis_places.dno.capacity", "2.5", "could not be converted to Integer"]),
     case("capacity_abc", ["crisis_places.dno.capacity=abc"],
          ["crisis_places.dno.capacity", "abc", "could not be converted to Integer"]),
-    case("capacity_null", ["crisis_places.dno.capacity=null"], ["crisis_places.dno.capacity", "is not Optional"]),
+    case("capacity_null", ["crisis_places.dno.capacity=null"], ["crisis_places.dno.capacity=null is invalid", "this key cannot be null"]),
     case("overflow_negative", ["crisis_places.dno.overflow_capacity=-2"],
          ["crisis_places.dno.overflow_capacity=-2", "a whole number >= 0"]),
     case("followup_capacity_negative", ["followup.mo.capacity=-1"], ["followup.mo.capacity=-1", "a whole number >= 0"]),

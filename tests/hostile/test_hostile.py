@@ -56,7 +56,8 @@ HEADER = "a CSV with a header 'date' or 't_days' and at least one row"
 NOT_UTF8 = "which is not UTF-8: Latin-1 or Windows-1252? save it as 'CSV UTF-8'"
 START = "a finite time on or after run.start_date=2018-01-01"
 NAME = "letters, digits and '_', '-', '.', '+', starting with a letter or digit (it names the output folder)"
-TARGET = "a class in hydra.* or sim.*: a config may not name other code to import or run"
+TARGET = ("one of sim.cli.app.SideBySide, Hydra's BasicLauncher or BasicSweeper, or the submitit LocalLauncher or"
+          " SlurmLauncher (README 'Reliability'): a config may not name other code to import or run")
 
 
 def future() -> str:
