@@ -7,13 +7,14 @@ import time
 from pathlib import Path
 from typing import Any, Optional
 
+from sim.cli.args import OneLineParser
 from sim.engine.vocab import measured_years
 from sim.outputs.terminal import error, show
 from sim.run.cluster import JOBQUEUE, JOBQUEUE_PIN, dask_executor, require_jobqueue
 
 
 def _parser() -> argparse.ArgumentParser:
-    p = argparse.ArgumentParser(prog="python -m sim.cluster", allow_abbrev=False,
+    p = OneLineParser(prog="python -m sim.cluster", allow_abbrev=False,
                                 description="Run one scenario's replications on a Dask cluster and save its"
                                             " result folder.",
                                 epilog="Other arguments are Hydra overrides: scenarios=dno20 run=quick ...")

@@ -7,6 +7,7 @@ import logging
 from pathlib import Path
 from typing import Optional
 
+from sim.cli.args import OneLineParser
 from sim.config.errors import ConfigError
 from sim.config.gate import PlanError, check_plan, parse_target
 from sim.outputs.terminal import error, show
@@ -14,7 +15,7 @@ from sim.studies.plan import PlanResult, plan_capacity
 
 
 def _parser() -> argparse.ArgumentParser:
-    p = argparse.ArgumentParser(prog="python -m sim.plan", allow_abbrev=False,
+    p = OneLineParser(prog="python -m sim.plan", allow_abbrev=False,
                                 description="Smallest capacity of a place that meets a target, by bisection on"
                                             " the simulation with common random numbers.",
                                 epilog="Other arguments are Hydra overrides: scenarios=baseline run=quick"

@@ -5,15 +5,15 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Optional, Sequence
 
+from sim.cli.args import OneLineParser
 from sim.outputs.terminal import show
 from sim.studies.sweep import describe, failed_jobs, write_sweep
 
 
 def main(argv: Optional[Sequence[str]] = None) -> int:
     """``python -m sim.sweep <sweep_dir> [--no-plots]``: exit 1 if a job failed, 2 if there is nothing to collect."""
-    import argparse
 
-    parser = argparse.ArgumentParser(prog="python -m sim.sweep", description=main.__doc__)
+    parser = OneLineParser(prog="python -m sim.sweep", description=main.__doc__)
     parser.add_argument("sweep_dir", type=Path, help="a multirun folder (hydra.sweep.dir)")
     parser.add_argument("--no-plots", action="store_true", help="write sweep.csv only")
     args = parser.parse_args(argv)

@@ -14,8 +14,8 @@ from typing import TYPE_CHECKING, Any, Optional, Sequence
 from sim.config.errors import ConfigError
 from sim.config.gate import CheckedConfig, check
 from sim.config.paths import PROJECT_ROOT, scenario_names
-from sim.config.targets import check_targets
 from sim.config.schema import SimConfig
+from sim.config.targets import check_targets
 
 if TYPE_CHECKING:
     from omegaconf import DictConfig

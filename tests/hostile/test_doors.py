@@ -164,3 +164,12 @@ def test_the_command_line_refuses_with_one_line_and_writes_nothing(tmp_path: Pat
     assert out.returncode == 2 and out.stdout == ""
     assert len(out.stderr.strip().splitlines()) == 1 and "_target_='os.system'" in out.stderr
     assert not (tmp_path / "out").exists() and not (tmp_path / "pwned").exists()
+
+
+@pytest.mark.parametrize("command, args", [("sim.plan", ["--place", "dno"]), ("sim.plan", ["--low", "x"]),
+                                           ("sim.sweep", ["/nonexistent/folder"]), ("sim.cluster", ["--workers", "x"])])
+def test_command_argument_errors_take_one_line(command: str, args: list[str], tmp_path: Path) -> None:
+    out = subprocess.run([sys.executable, "-m", command, *args], cwd=tmp_path, capture_output=True, text=True,
+                         timeout=120)
+    assert out.returncode == 2, out.stderr
+    assert len(out.stderr.strip().splitlines()) == 1 and f"python -m {command}: invalid input: " in out.stderr
