@@ -69,7 +69,7 @@ def _log_bytes(log: Any) -> int:
 def child(model: str, n: int) -> dict[str, Any]:
     """Run one model in this (fresh) process and report its memory growth."""
     from bench_loss import plain_simpy, project_config, simpy_events
-    from sim.run.experiment import simulate
+    from bench_loss import simulate
     from sim.engine.model import ShelterModel
 
     cfg = project_config(n)

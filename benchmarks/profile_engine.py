@@ -20,7 +20,8 @@ from typing import Callable
 
 from bench_loss import project_config
 from sim.config.compose import load_config
-from sim.run.experiment import run_replication, simulate
+from bench_loss import simulate
+from sim.run.experiment import run_replication
 from sim.analysis.metrics import kpis
 
 ROOT = str(Path(__file__).resolve().parent.parent) + "/"

@@ -50,7 +50,8 @@ def app(dcfg: DictConfig) -> str:
     log.info("%s: %d replications, %.1f measured years each, %.1f s -> %s", cfg.name, n_reps, years,
              res.wall_seconds, out)
     for name, note in res.notes.items():
-        log.info("%s: %s: %s", cfg.name, name, note.get("reason", ""))
+        if isinstance(note, dict) and note.get("reason"):  # how the warm-up and the replications were chosen
+            log.info("%s: %s: %s", cfg.name, name, note["reason"])
     show(f"\n{cfg.name}: mean [95% CI] over {n_reps} replications of {years:.1f} measured years\n"
          + key_table(res.summary, years) + "\n")
     return "done"

@@ -110,4 +110,6 @@ def run_experiment(cfg: AnyConfig, executor: Optional[Executor] = None) -> Resul
         notes["precision"] = precision_report(run_cfg.run, pd.concat([k for _, k in out]))
     events = pd.concat([e for e, _ in out], ignore_index=True)
     k = pd.concat([x for _, x in out], ignore_index=True)
+    initial = sum(i.count for i in run_cfg.initial_state) * len(out)
+    notes["clients_simulated"] = int((events["kind"] == "arrive").sum()) + initial  # visits, for speed ratios
     return Results(run_cfg, events, k, summarise(k), time.perf_counter() - t0, notes)
