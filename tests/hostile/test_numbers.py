@@ -6,13 +6,20 @@ Each test names the class it closes; the refused inputs among them are in
 
 from __future__ import annotations
 
+import json
 import math
+import subprocess
+import sys
 import zlib
 from dataclasses import replace
 
 import pandas as pd
+import pytest
 from pandas.testing import assert_frame_equal
 
+from sim.config.errors import ConfigError
+from sim.config.gate import check
+from sim.config.paths import PROJECT_ROOT
 from sim.config.rules import validate
 from sim.config.schema import FollowupCfg, SimConfig
 from sim.engine.rng import EXTERNAL, FIRST_VISIT, INITIAL, RETURN_VISIT, STREAMS, uniform_streams
@@ -92,3 +99,45 @@ def test_read_table_keeps_ids_and_reads_numbers(tmp_path):
     assert back["metric"].tolist() == ["None", "null"] and back["rep"].tolist() == [0, 1]
     assert math.isnan(back["value"][0]) and back["value"][1] == math.inf
     assert back["ok"].tolist() == [True, False] and back["note"].tolist() == ["a", "NA"]
+
+
+# ------------------------------------------------------------------ relative trace paths
+def test_relative_trace_is_resolved_once_from_the_working_folder(tmp_path, monkeypatch):
+    here, elsewhere = tmp_path / "here", tmp_path / "elsewhere"
+    here.mkdir(), elsewhere.mkdir()
+    (here / "arrivals.csv").write_text("t_days\n0.5\n1.5\n")
+    cfg = make_config(capacity=5, horizon=10.0)
+    cfg.groups["g"].arrivals_csv = "arrivals.csv"
+    monkeypatch.chdir(here)
+    checked = check(cfg)
+    assert checked.cfg.groups["g"].arrivals_csv == str(here / "arrivals.csv")  # the checked config says which
+    assert cfg.groups["g"].arrivals_csv == "arrivals.csv"  # the caller's config is not changed
+    monkeypatch.chdir(elsewhere)  # as a Hydra job with hydra.job.chdir=true, or another process
+    for c in (checked, checked.cfg):
+        ev = simulate(c, 0)
+        assert list(ev[ev["kind"] == "arrive"]["t_days"]) == [0.5, 1.5]
+    with pytest.raises(ConfigError, match="a relative path is read from the working folder"):
+        simulate(cfg, 0)  # the relative path itself, from the other folder: not there, not in the project
+
+
+def test_relative_trace_falls_back_to_the_project_root(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    cfg = make_config(capacity=5, horizon=40.0)
+    cfg.groups["g"].arrivals_csv = "tests/hostile/csv/ok_bom.csv"
+    assert check(cfg).cfg.groups["g"].arrivals_csv == str(PROJECT_ROOT / "tests/hostile/csv/ok_bom.csv")
+
+
+def test_a_job_in_another_process_reads_the_file_the_preflight_read(tmp_path):
+    """The Hydra task without this process's pre-flight (as under a launcher), with hydra.job.chdir=true."""
+    (tmp_path / "arrivals.csv").write_text("t_days\n0.5\n1.5\n")
+    argv = ["scenarios=baseline", "run=ci", "run.n_reps=1", "run.horizon_days=100", "run.warmup_days=0",
+            "run.plots=false", "groups.single_adults.arrivals_csv=arrivals.csv",
+            "hydra.job.chdir=true", f"hydra.run.dir={tmp_path / 'out'}"]
+    code = "import sys; from sim.cli.app import app; sys.argv = ['sim', *sys.argv[1:]]; app()"
+    proc = subprocess.run([sys.executable, "-c", code, *argv], cwd=tmp_path, capture_output=True, text=True,
+                          timeout=120)
+    assert proc.returncode == 0, proc.stderr[-2000:]
+    info = json.loads((tmp_path / "out" / "run.json").read_text())
+    assert info["config"]["groups"]["single_adults"]["arrivals_csv"] == str(tmp_path / "arrivals.csv")
+    ev = read_table(tmp_path / "out" / "events.csv.gz")
+    assert ev.query("group == 'single_adults' and kind == 'arrive' and visit == 1")["t_days"].tolist() == [0.5, 1.5]
