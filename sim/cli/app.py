@@ -35,10 +35,12 @@ def app(dcfg: DictConfig) -> str:
     from sim.studies.sweep import is_done, job_key, run_job
 
     hc = HydraConfig.get()
-    checked = checked_job(list(hc.overrides.task)) or to_checked(dcfg)  # checked once, in the pre-flight
+    # checked once, in the pre-flight; a job in another process (a launcher) checks here, reading
+    # relative paths from the folder the command was started in, even with hydra.job.chdir=true
+    checked = checked_job(list(hc.overrides.task)) or to_checked(dcfg, cwd=Path(hc.runtime.cwd))
     cfg = checked.cfg
     out = Path(hc.runtime.output_dir)
-    key = job_key(cfg)
+    key = job_key(checked)
     if is_done(out, key):
         log.info("%s: skipped: complete (same config and code, job_key %s) -> %s", cfg.name, key[:12], out)
         return "skipped"

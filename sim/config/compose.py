@@ -9,6 +9,7 @@ loads neither Hydra nor OmegaConf.
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import TYPE_CHECKING, Any, Optional, Sequence
 
 from sim.config.errors import ConfigError
@@ -52,9 +53,12 @@ def structured(dcfg: "DictConfig | dict[str, Any]") -> SimConfig:
     return cfg
 
 
-def to_checked(dcfg: "DictConfig | dict[str, Any]") -> CheckedConfig:
-    """A composed config through the gate: typed, value-checked, traces read, memory estimated."""
-    return check(structured(dcfg))
+def to_checked(dcfg: "DictConfig | dict[str, Any]", cwd: Optional[Path] = None) -> CheckedConfig:
+    """A composed config through the gate: typed, value-checked, traces read, memory estimated.
+
+    ``cwd``: the folder relative ``arrivals_csv`` paths are read from (default: the current one).
+    """
+    return check(structured(dcfg), cwd=cwd)
 
 
 def to_sim_config(dcfg: "DictConfig | dict[str, Any]") -> SimConfig:

@@ -14,13 +14,14 @@ import hashlib
 import math
 import re
 from dataclasses import dataclass, field, replace
+from pathlib import Path
 from typing import Mapping, Optional, Union
 
 from sim.config.errors import ConfigError
 from sim.config.resources import Estimate, check_memory, memory_limit
 from sim.config.rules import validate
 from sim.config.schema import SimConfig
-from sim.config.traces import load_traces
+from sim.config.traces import load_traces, resolve_traces
 
 Traces = Mapping[str, tuple[float, ...]]
 
@@ -33,7 +34,8 @@ def fingerprint(cfg: SimConfig) -> str:
 @dataclass(frozen=True)
 class CheckedConfig:
     """A config that passed the gate, with what the gate read: the arrival traces and the
-    memory estimate. ``fingerprint`` is the config's digest at the time of the check."""
+    memory estimate. ``cfg`` holds every ``arrivals_csv`` as the absolute path that was read;
+    ``fingerprint`` is the config's digest at the time of the check."""
 
     cfg: SimConfig
     traces: Traces = field(default_factory=dict)
@@ -53,15 +55,19 @@ def _trace_inputs(cfg: SimConfig) -> tuple[object, ...]:
 
 
 def check(cfg: SimConfig, limit: Optional[tuple[float, str]] = None,
-          reuse: Optional[CheckedConfig] = None) -> CheckedConfig:
+          reuse: Optional[CheckedConfig] = None, cwd: Optional[Path] = None) -> CheckedConfig:
     """Check ``cfg`` (raise :class:`ConfigError` with one line) and return it checked.
 
+    A relative ``arrivals_csv`` is resolved here, once: from the working folder ``cwd``
+    (default: the current one) if the file is there, else from the project root; the checked
+    config holds the absolute path (``cfg`` itself is not changed).
     ``reuse``: a config checked before whose traces may be kept if ``cfg`` names the same
     trace files and start date (the planner's and the sweep's variants of one config).
     """
     if not isinstance(cfg, SimConfig):
         raise ConfigError("config", type(cfg).__name__, "a SimConfig from sim.load_config (or a CheckedConfig)")
     validate(cfg)
+    cfg = resolve_traces(cfg, cwd)
     if reuse is not None and _trace_inputs(reuse.cfg) == _trace_inputs(cfg):
         traces: Traces = reuse.traces
     else:

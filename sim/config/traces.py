@@ -5,9 +5,10 @@ from __future__ import annotations
 import csv
 import math
 import re
+from dataclasses import replace
 from datetime import date
 from pathlib import Path
-from typing import TYPE_CHECKING, Iterator
+from typing import TYPE_CHECKING, Iterator, Optional
 
 from sim.config.errors import ConfigError
 from sim.config.paths import PROJECT_ROOT
@@ -18,12 +19,37 @@ if TYPE_CHECKING:
 
 MAX_TRACE_BYTES = 50_000_000  # far above any real register of arrivals
 
-def resolve_path(path: str, root: Path) -> Path:
-    """A relative path is looked up from the working folder, then from the project root."""
+
+def resolve_path(path: str, cwd: Path, root: Path = PROJECT_ROOT) -> Path:
+    """``path`` as an absolute path: as it is if absolute; a relative one from the working folder
+    ``cwd`` if the file is there, else from the project root ``root``."""
     p = Path(path)
-    if p.is_absolute() or p.exists():
+    if p.is_absolute():
         return p
-    return root / p
+    here = Path(cwd).absolute() / p
+    return here if here.exists() else root / p
+
+
+def resolve_traces(cfg: SimConfig, cwd: Optional[Path] = None) -> SimConfig:
+    """``cfg`` with every relative ``arrivals_csv`` made absolute (:func:`resolve_path`, from
+    ``cwd``, default the working folder); a new config if a path changed, else ``cfg`` itself.
+
+    The gate resolves once, so the pre-flight and the job read the same file even when Hydra
+    runs the job in its output folder (``hydra.job.chdir=true``) or in another process.
+    """
+    cwd = (Path.cwd() if cwd is None else Path(cwd)).absolute()
+    relative = {gid: g for gid, g in cfg.groups.items() if g.arrivals_csv and not Path(g.arrivals_csv).is_absolute()}
+    if not relative:
+        return cfg
+    groups = dict(cfg.groups)
+    for gid, g in relative.items():
+        path = resolve_path(str(g.arrivals_csv), cwd)
+        if not path.exists():
+            raise ConfigError(f"groups.{gid}.arrivals_csv", g.arrivals_csv,
+                              f"an existing CSV file with a 'date' or 't_days' column (a relative path is read from"
+                              f" the working folder {cwd}, else from the project root {PROJECT_ROOT})")
+        groups[gid] = replace(g, arrivals_csv=str(path))
+    return replace(cfg, groups=groups)
 
 
 def read_trace(path: str, start_date: str, key: str) -> tuple[float, ...]:
@@ -135,11 +161,14 @@ def _parse_day(text: str, column: str, start: date, key: str) -> float:
         raise ConfigError(key, shown_cell(text), f"a finite time on or after run.start_date={start.isoformat()}")
     return day
 
+
 def load_traces(cfg: SimConfig) -> dict[str, tuple[float, ...]]:
-    """Arrival days per group that reads its arrivals from a CSV (checked here, before any run)."""
+    """Arrival days per group that reads its arrivals from a CSV (checked here, before any run).
+
+    Paths are read as they are: the gate makes them absolute first (:func:`resolve_traces`).
+    """
     out = {}
     for gid, g in cfg.groups.items():
         if g.arrivals_csv:
-            path = resolve_path(g.arrivals_csv, PROJECT_ROOT)
-            out[gid] = read_trace(str(path), cfg.run.start_date, f"groups.{gid}.arrivals_csv")
+            out[gid] = read_trace(g.arrivals_csv, cfg.run.start_date, f"groups.{gid}.arrivals_csv")
     return out

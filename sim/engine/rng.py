@@ -1,8 +1,11 @@
 """Random streams: the only place generators are built.
 
 Stream ``name`` for group ``group`` in replication ``rep`` is
-``SeedSequence(seed, spawn_key=(rep, STREAMS.index(name), crc32(group), visit_kind))``:
-stateless, the same in every process, every worker count and every scenario. The k-th
+``SeedSequence(seed, spawn_key=(rep, STREAMS.index(name), *sha256_words(group), visit_kind))``,
+where ``sha256_words`` splits the SHA-256 digest of the group id's UTF-8 text into eight
+32-bit words: stateless, the same in every process, every worker count and every scenario.
+Two ids share a stream only if their SHA-256 digests are equal (never, in practice); the
+CRC-32 key used before gave two ids with the same CRC-32 identical streams. The k-th
 client of a group gets the k-th number of each stream, drawn at arrival whether or not
 the scenario uses it, so a policy change never shifts another client's draws (common
 random numbers across scenarios).
@@ -10,7 +13,7 @@ random numbers across scenarios).
 
 from __future__ import annotations
 
-import zlib
+import hashlib
 
 import numpy as np
 
@@ -31,9 +34,15 @@ FIRST_VISIT, RETURN_VISIT, INITIAL, EXTERNAL = 0, 1, 2, 3
 BLOCK = 1024
 
 
+def sha256_words(key: str) -> tuple[int, ...]:
+    """The SHA-256 digest of ``key`` (UTF-8) as eight 32-bit words: a collision-free stream key."""
+    digest = hashlib.sha256(key.encode("utf-8")).digest()
+    return tuple(int.from_bytes(digest[i:i + 4], "big") for i in range(0, len(digest), 4))
+
+
 def seed_sequence(seed: int, rep: int, stream: str, key: str, kind: int = FIRST_VISIT) -> np.random.SeedSequence:
     """The SeedSequence of one named stream for one group (or place) and visit kind."""
-    return np.random.SeedSequence(seed, spawn_key=(rep, STREAMS.index(stream), zlib.crc32(key.encode()), kind))
+    return np.random.SeedSequence(seed, spawn_key=(rep, STREAMS.index(stream), *sha256_words(key), kind))
 
 
 class UniformStream:

@@ -154,7 +154,8 @@ def implementation(results: list[Results]) -> list[Block]:
             Heading("5.1 Software", 3), Table(["software", "version"], soft),
             Heading("5.2 Random sampling", 3),
             Para("NumPy PCG64 generators. In replication `rep` the stream for purpose `s` of group (or place) "
-                 "`g` is `SeedSequence(seed, spawn_key=(rep, STREAMS.index(s), crc32(g), visit_kind))`: "
+                 "`g` is `SeedSequence(seed, spawn_key=(rep, STREAMS.index(s), *sha256_words(g), visit_kind))`, the "
+                 "SHA-256 digest of `g` as eight 32-bit words (ids never share a stream): "
                  "stateless, the same in every process and every scenario, so scenarios see the same clients "
                  f"(common random numbers). Seeds: {seeds}. Streams (append only):"),
             Bullets([f"`{s}`" for s in STREAMS]),

@@ -141,14 +141,14 @@ def collect_sweep(sweep_dir: Path, name: str = "summary.csv") -> pd.DataFrame:
     place, metric, mean, ci_low, ci_high, n_reps`` (what ``sweep.csv`` holds); with
     ``kpis.csv`` they are the parameters, then ``scenario, rep, place, metric, value``.
     """
-    from sim.outputs.folders import job_folders
+    from sim.outputs.folders import job_folders, read_table
 
     folders = job_folders(Path(sweep_dir))
     params = [job_params(d) for d in folders]
     keys = swept_keys(Path(sweep_dir), params)
     frames = []
     for d, p in zip(folders, params):
-        frame = pd.read_csv(d / name)
+        frame = read_table(d / name)
         for i, k in enumerate(keys):
             frame.insert(i, k, p.get(k))
         frames.append(frame)

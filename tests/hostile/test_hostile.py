@@ -269,6 +269,12 @@ def not_a_file(path: str) -> Case:  # reading /dev/zero would never end
     return build
 
 
+def relative_missing(tmp: Path) -> tuple[list[str], str]:
+    return [*BASE, f"{CSV_KEY}=no/such.csv"], (f"{CSV_KEY}='no/such.csv' is invalid: an existing CSV file with a"
+                                               " 'date' or 't_days' column (a relative path is read from the working"
+                                               f" folder {tmp.as_posix()}, else from the project root {ROOT})")
+
+
 def cli(overrides: list[str], expected: str) -> Case:
     return lambda tmp: ([*BASE, *overrides], expected)
 
@@ -284,6 +290,7 @@ GENERATED: dict[str, Case] = {
     "csv_xlsx": csv_xlsx,
     "csv_dev_zero": not_a_file("/dev/zero"),
     "csv_folder": not_a_file("{tmp}"),
+    "csv_relative_missing": relative_missing,
     "cli_hydra_callback_target": cli(["+hydra.callbacks.evil._target_=os.system",
                                       "+hydra.callbacks.evil._args_=[touch pwned_by_cli]"],
                                      f"hydra.callbacks.evil._target_='os.system' is invalid: {TARGET}"),

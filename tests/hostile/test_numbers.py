@@ -1,0 +1,143 @@
+"""Silently wrong numbers: inputs and uses of the library that once ran and gave a wrong answer.
+
+Each test names the class it closes; the refused inputs among them are in
+``test_hostile.py``'s tables (exact one-line messages), these are the ones that need a run.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import subprocess
+import sys
+import zlib
+from dataclasses import replace
+
+import pandas as pd
+import pytest
+from pandas.testing import assert_frame_equal
+
+from sim.config.errors import ConfigError
+from sim.config.gate import check
+from sim.config.paths import PROJECT_ROOT
+from sim.config.rules import validate
+from sim.config.schema import FollowupCfg, SimConfig
+from sim.engine.rng import EXTERNAL, FIRST_VISIT, INITIAL, RETURN_VISIT, STREAMS, uniform_streams
+from sim.outputs.folders import collect, load_results, read_table
+from sim.outputs.writers import save, write_csv
+from sim.run.experiment import run_experiment, simulate
+from sim.studies.sweep import collect_sweep
+from tests.conftest import dist, make_config
+
+# ------------------------------------------------------------------ stream keys
+# Two ids with the same CRC-32 (4010488050), found by brute force among random 8-letter names.
+# (Names of one length that differ only in lowercase letters never collide: CRC-32 is affine
+# in the bits, and 6 letters vary only 30 of them.)
+COLLIDING = ("group_cpahvtaa", "group_flfyehrf")
+
+
+def test_ids_with_equal_crc32_get_different_streams():
+    a, b = COLLIDING
+    assert zlib.crc32(a.encode()) == zlib.crc32(b.encode())  # the old key could not tell them apart
+    for kind in (FIRST_VISIT, RETURN_VISIT, INITIAL, EXTERNAL):
+        sa, sb = uniform_streams(1, 0, a, kind), uniform_streams(1, 0, b, kind)
+        for name in STREAMS:
+            assert [sa[name].next() for _ in range(3)] != [sb[name].next() for _ in range(3)], (kind, name)
+
+
+def test_groups_with_equal_crc32_ids_get_different_clients():
+    cfg = make_config(capacity=100, arrivals_per_year=3650.0, horizon=30.0)
+    g = cfg.groups.pop("g")
+    cfg.groups = {gid: replace(g) for gid in COLLIDING}  # two groups alike in everything but the id
+    ev = simulate(cfg, 0)
+    arrive = ev[ev["kind"] == "arrive"]
+    times = [list(arrive[arrive["group"] == gid]["t_days"]) for gid in COLLIDING]
+    assert len(times[0]) > 100 and len(times[1]) > 100
+    assert times[0] != times[1]
+
+
+# ------------------------------------------------------------------ ids pandas reads as missing
+MISSING_LOOKING = {"place": "NA", "group": "null", "followup": "None", "unused": "NaN", "origin": "nan", "sex": "N/A"}
+
+
+def missing_named_config() -> SimConfig:
+    """A tiny config whose ids are all words pandas reads as a missing value by default."""
+    ids = MISSING_LOOKING
+    cfg = make_config(capacity=3, arrivals_per_year=1000.0, horizon=60.0, n_reps=2)
+    g, p = cfg.groups["g"], cfg.crisis_places["p"]
+    routes = {ids["place"]: {ids["followup"]: 1.0, ids["unused"]: 0.0}}
+    cfg.groups = {ids["group"]: replace(g, places=[ids["place"]], routes=routes)}
+    cfg.crisis_places = {ids["place"]: p}
+    cfg.followup = {ids["followup"]: FollowupCfg(capacity=1, stay=dist("fixed", 5.0)),  # blocking: waits too
+                    ids["unused"]: FollowupCfg(stay=dist("fixed", 5.0))}  # nobody goes there: NaN stays
+    cfg.origin_shares, cfg.sex_shares = {ids["origin"]: 1.0}, {ids["sex"]: 1.0}
+    return validate(cfg)
+
+
+def test_ids_named_like_missing_values_survive_the_result_folders(tmp_path):
+    res = run_experiment(missing_named_config())
+    ids = MISSING_LOOKING
+    assert {ids["place"], ids["followup"], ids["unused"]} <= set(res.kpis["place"])
+    assert res.kpis["value"].isna().any()  # a genuinely undefined KPI, which must stay NaN
+    save(res, tmp_path / "0_tiny")  # a multirun's job folder
+    for name, frame in (("kpis.csv", res.kpis), ("summary.csv", res.summary)):
+        assert_frame_equal(collect(tmp_path, name), frame, check_dtype=False)
+        swept = collect_sweep(tmp_path, name)  # no swept parameter: the same table
+        assert_frame_equal(swept, frame, check_dtype=False)
+    back = load_results(tmp_path / "0_tiny")
+    assert_frame_equal(back.kpis, res.kpis, check_dtype=False)
+    assert_frame_equal(back.events, res.events, check_dtype=False)  # to_place "" stays "", "NA" stays "NA"
+    assert set(back.events["group"]) == {ids["group"]} and set(back.events["origin"]) == {ids["origin"]}
+
+
+def test_read_table_keeps_ids_and_reads_numbers(tmp_path):
+    frame = pd.DataFrame({"scenario": ["1", "NA"], "place": ["nan", ""], "metric": ["None", "null"],
+                          "rep": [0, 1], "value": [math.nan, math.inf], "ok": [True, False], "note": ["a", "NA"]})
+    write_csv(frame, tmp_path / "t.csv")
+    back = read_table(tmp_path / "t.csv")
+    assert back["scenario"].tolist() == ["1", "NA"] and back["place"].tolist() == ["nan", ""]
+    assert back["metric"].tolist() == ["None", "null"] and back["rep"].tolist() == [0, 1]
+    assert math.isnan(back["value"][0]) and back["value"][1] == math.inf
+    assert back["ok"].tolist() == [True, False] and back["note"].tolist() == ["a", "NA"]
+
+
+# ------------------------------------------------------------------ relative trace paths
+def test_relative_trace_is_resolved_once_from_the_working_folder(tmp_path, monkeypatch):
+    here, elsewhere = tmp_path / "here", tmp_path / "elsewhere"
+    here.mkdir(), elsewhere.mkdir()
+    (here / "arrivals.csv").write_text("t_days\n0.5\n1.5\n")
+    cfg = make_config(capacity=5, horizon=10.0)
+    cfg.groups["g"].arrivals_csv = "arrivals.csv"
+    monkeypatch.chdir(here)
+    checked = check(cfg)
+    assert checked.cfg.groups["g"].arrivals_csv == str(here / "arrivals.csv")  # the checked config says which
+    assert cfg.groups["g"].arrivals_csv == "arrivals.csv"  # the caller's config is not changed
+    monkeypatch.chdir(elsewhere)  # as a Hydra job with hydra.job.chdir=true, or another process
+    for c in (checked, checked.cfg):
+        ev = simulate(c, 0)
+        assert list(ev[ev["kind"] == "arrive"]["t_days"]) == [0.5, 1.5]
+    with pytest.raises(ConfigError, match="a relative path is read from the working folder"):
+        simulate(cfg, 0)  # the relative path itself, from the other folder: not there, not in the project
+
+
+def test_relative_trace_falls_back_to_the_project_root(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    cfg = make_config(capacity=5, horizon=40.0)
+    cfg.groups["g"].arrivals_csv = "tests/hostile/csv/ok_bom.csv"
+    assert check(cfg).cfg.groups["g"].arrivals_csv == str(PROJECT_ROOT / "tests/hostile/csv/ok_bom.csv")
+
+
+def test_a_job_in_another_process_reads_the_file_the_preflight_read(tmp_path):
+    """The Hydra task without this process's pre-flight (as under a launcher), with hydra.job.chdir=true."""
+    (tmp_path / "arrivals.csv").write_text("t_days\n0.5\n1.5\n")
+    argv = ["scenarios=baseline", "run=ci", "run.n_reps=1", "run.horizon_days=100", "run.warmup_days=0",
+            "run.plots=false", "groups.single_adults.arrivals_csv=arrivals.csv",
+            "hydra.job.chdir=true", f"hydra.run.dir={tmp_path / 'out'}"]
+    code = "import sys; from sim.cli.app import app; sys.argv = ['sim', *sys.argv[1:]]; app()"
+    proc = subprocess.run([sys.executable, "-c", code, *argv], cwd=tmp_path, capture_output=True, text=True,
+                          timeout=120)
+    assert proc.returncode == 0, proc.stderr[-2000:]
+    info = json.loads((tmp_path / "out" / "run.json").read_text())
+    assert info["config"]["groups"]["single_adults"]["arrivals_csv"] == str(tmp_path / "arrivals.csv")
+    ev = read_table(tmp_path / "out" / "events.csv.gz")
+    assert ev.query("group == 'single_adults' and kind == 'arrive' and visit == 1")["t_days"].tolist() == [0.5, 1.5]
