@@ -35,7 +35,7 @@ def test_recovers_the_arrival_rate_within_its_uncertainty(method):
     res = calibrate(_tiny(), [_occupancy_target()], [PARAM], method=method, max_evaluations=25, xtol=0.002)
     fitted = res.params[PARAM.key]
     se = float(res.uncertainty.se.iloc[0])
-    assert 0 < 3 * se < 0.1 * TRUE_PER_YEAR  # power: the fit must locate the rate to within 10%
+    assert 0 < 3 * se < 0.15 * TRUE_PER_YEAR  # power: the fit must locate the rate to within 15% (3 SE)
     assert abs(fitted - TRUE_PER_YEAR) < 3 * se, (fitted, se)
     assert res.overrides == [f"{PARAM.key}={fitted:.6g}"]
     assert bool(res.report.met.iloc[0]) and res.n_evaluations <= 27
