@@ -15,7 +15,9 @@ from sim.config.resources import Estimate
 PASS_THROUGH = ("--help", "-h", "--hydra-help", "--cfg", "-c", "--info", "-i", "--shell-completion", "-sc",
                 "--version", "--resolve", "--package", "-p")
 MULTIRUN = ("--multirun", "-m")
-_CHECKED: dict[tuple[str, ...], CheckedConfig] = {}  # this process's pre-flight, by job overrides
+# This process's latest pre-flight, by the job's task overrides; each entry is handed out once
+# (checked_job), so no later run in this process can get a config, or trace days, checked before.
+_CHECKED: dict[tuple[str, ...], CheckedConfig] = {}
 
 
 def job_overrides(argv: Sequence[str]) -> list[list[str]] | None:
@@ -32,9 +34,15 @@ def job_overrides(argv: Sequence[str]) -> list[list[str]] | None:
     return [list(job) for batch in BasicSweeper.split_arguments(parsed, None) for job in batch]
 
 
+def task_key(overrides: Sequence[str]) -> tuple[str, ...]:
+    """The overrides as Hydra hands them to the job (``hydra.overrides.task``): all but Hydra's own."""
+    return tuple(o for o in overrides if not o.lstrip("+~").startswith(("hydra.", "hydra/")))
+
+
 def checked_job(overrides: Sequence[str]) -> Optional[CheckedConfig]:
-    """The config the pre-flight checked for a job with these overrides, if still unchanged."""
-    checked = _CHECKED.get(tuple(overrides))
+    """The config the pre-flight checked for the job with these task overrides, if unchanged since;
+    taken out of the store, so it is handed out once (None: check the job again)."""
+    checked = _CHECKED.pop(task_key(overrides), None)
     return checked if checked is not None and checked.is_current() else None
 
 
@@ -49,6 +57,7 @@ def check_jobs(argv: Sequence[str]) -> int:
     from sim.config.resources import check_sweep, memory_limit
     from sim.config.safety import check_overrides
 
+    _CHECKED.clear()  # only this pre-flight's configs may be handed to its jobs
     jobs = job_overrides(argv)
     if jobs is None:
         return 0
@@ -64,7 +73,7 @@ def check_jobs(argv: Sequence[str]) -> int:
             cfg = structured(dcfg)
             limit = memory_limit(cfg)
             checked = check(cfg, limit)
-            _CHECKED[tuple(overrides)] = checked
+            _CHECKED[task_key(overrides)] = checked
             if checked.estimate is not None:
                 estimates.append(checked.estimate)
         except Exception as exc:

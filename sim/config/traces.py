@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import math
+import os
 from dataclasses import replace
 from datetime import date
 from pathlib import Path
@@ -17,6 +18,7 @@ if TYPE_CHECKING:
     from sim.config.schema import SimConfig
 
 MAX_TRACE_BYTES = 50_000_000  # far above any real register of arrivals
+Stamps = tuple[tuple[str, int, int], ...]  # (path, size in bytes, modification time in ns) per trace file
 
 
 def resolve_path(path: str, cwd: Path, root: Path = PROJECT_ROOT) -> Path:
@@ -141,6 +143,19 @@ def _parse_day(text: str, column: str, start: date, key: str) -> float:
     if not math.isfinite(day) or day < 0:
         raise ConfigError(key, text, f"a finite time on or after run.start_date={start.isoformat()}")
     return day
+
+
+def trace_stamps(cfg: SimConfig) -> Stamps:
+    """(path, size, modification time in ns) of every trace file ``cfg`` reads ((path, -1, -1) if
+    it cannot be read), so a check can tell that a file was edited since (no contents are kept)."""
+    out = []
+    for path in sorted({g.arrivals_csv for g in cfg.groups.values() if g.arrivals_csv}):
+        try:
+            st = os.stat(path)
+            out.append((path, st.st_size, st.st_mtime_ns))
+        except OSError:
+            out.append((path, -1, -1))
+    return tuple(out)
 
 
 def load_traces(cfg: SimConfig) -> dict[str, tuple[float, ...]]:

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import math
+import re
 import subprocess
 import sys
 import zlib
@@ -17,6 +18,8 @@ import pandas as pd
 import pytest
 from pandas.testing import assert_frame_equal
 
+from sim.cli.preflight import check_jobs, checked_job
+from sim.config.compose import load_config
 from sim.config.errors import ConfigError
 from sim.config.gate import check
 from sim.config.paths import PROJECT_ROOT
@@ -25,7 +28,7 @@ from sim.config.schema import FollowupCfg, SimConfig
 from sim.engine.rng import EXTERNAL, FIRST_VISIT, INITIAL, RETURN_VISIT, STREAMS, uniform_streams
 from sim.outputs.folders import collect, load_results, read_table
 from sim.outputs.writers import save, write_csv
-from sim.run.experiment import run_experiment, simulate
+from sim.run.experiment import run_experiment, run_replication, simulate
 from sim.studies.sweep import collect_sweep
 from tests.conftest import dist, make_config
 
@@ -141,3 +144,53 @@ def test_a_job_in_another_process_reads_the_file_the_preflight_read(tmp_path):
     assert info["config"]["groups"]["single_adults"]["arrivals_csv"] == str(tmp_path / "arrivals.csv")
     ev = read_table(tmp_path / "out" / "events.csv.gz")
     assert ev.query("group == 'single_adults' and kind == 'arrive' and visit == 1")["t_days"].tolist() == [0.5, 1.5]
+
+
+# ------------------------------------------------------------------ stale trace contents
+def first_arrivals(ev: pd.DataFrame) -> list[float]:
+    return [float(t) for t in ev[(ev["kind"] == "arrive") & (ev["visit"] == 1)]["t_days"]]
+
+
+def test_no_module_level_cache_of_traces_in_sim():
+    """The only memoised function in sim hashes the package's own sources (not trace contents)."""
+    cached = set()
+    for path in (PROJECT_ROOT / "sim").rglob("*.py"):
+        for m in re.finditer(r"^@(?:functools\.)?(?:lru_)?cache\b.*\n(?:@.*\n)*def (\w+)", path.read_text(), re.M):
+            cached.add((path.relative_to(PROJECT_ROOT).as_posix(), m.group(1)))
+    assert cached == {("sim/studies/sweep.py", "code_version")}
+
+
+def test_an_edited_trace_is_read_again_by_every_entry_point(tmp_path):
+    trace = tmp_path / "arrivals.csv"
+    cfg = make_config(capacity=5, horizon=20.0)
+    cfg.groups["g"].arrivals_csv = str(trace)
+    for n, run in enumerate((lambda c: simulate(c, 0), lambda c: run_replication(c, 0)[0],
+                             lambda c: run_experiment(c).events)):
+        days = [float(d) for d in range(1, n + 3)]
+        trace.write_text("t_days\n1\n")
+        checked = check(cfg)
+        assert first_arrivals(run(cfg)) == [1.0]
+        trace.write_text("t_days\n" + "\n".join(f"{d:g}" for d in days) + "\n")  # edited between two runs
+        assert first_arrivals(run(cfg)) == days  # a plain config: checked (and read) again
+        assert first_arrivals(run(checked)) == days  # a checked one whose file changed: checked again
+
+
+def test_an_edited_trace_is_read_again_after_load_config(tmp_path):
+    trace = tmp_path / "arrivals.csv"
+    trace.write_text("t_days\n0.5\n")
+    cfg = load_config("baseline", ["run=ci", "run.n_reps=1", "run.horizon_days=30", "run.warmup_days=0",
+                                   f"groups.single_adults.arrivals_csv={trace}"])
+    ev = simulate(cfg, 0)
+    assert first_arrivals(ev[ev["group"] == "single_adults"]) == [0.5]
+    trace.write_text("t_days\n0.5\n2.5\n")
+    ev = simulate(cfg, 0)
+    assert first_arrivals(ev[ev["group"] == "single_adults"]) == [0.5, 2.5]
+
+
+def test_the_preflight_hands_each_checked_job_out_once(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    argv = ["scenarios=baseline", "run=ci", f"hydra.run.dir={tmp_path}"]
+    assert check_jobs(argv) == 1
+    task = ["scenarios=baseline", "run=ci"]  # what Hydra gives the job: without its own overrides
+    assert checked_job(task) is not None
+    assert checked_job(task) is None  # a second run in this process checks (and reads) again
