@@ -87,6 +87,17 @@ def ensure_checked(cfg: AnyConfig) -> CheckedConfig:
     return check(cfg)
 
 
+def derive(checked: CheckedConfig, cfg: SimConfig) -> CheckedConfig:
+    """``cfg``, a variant of ``checked.cfg`` made while running it (e.g. with the detected
+    warm-up), through the gate's value rules; the traces and the memory estimate (which do not
+    depend on the warm-up) are kept if it reads the same, unchanged trace files, else it is
+    checked in full. Nothing runs under a CheckedConfig that the gate did not check."""
+    if _trace_inputs(cfg) != _trace_inputs(checked.cfg) or not checked.is_current():
+        return check(cfg)
+    validate(cfg)
+    return replace(checked, cfg=cfg, fingerprint=fingerprint(cfg))
+
+
 def config_of(cfg: AnyConfig) -> SimConfig:
     """The SimConfig inside ``cfg`` (for reading values; running goes through ensure_checked)."""
     return cfg.cfg if isinstance(cfg, CheckedConfig) else cfg

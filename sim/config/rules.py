@@ -43,6 +43,11 @@ def _is_int(x: Any) -> bool:
     return isinstance(x, int) and not isinstance(x, bool)
 
 
+def _is_number(x: Any) -> bool:
+    """A real number: an int or float, not a bool (Python counts True as 1)."""
+    return isinstance(x, (int, float)) and not isinstance(x, bool)
+
+
 def check_count(key: str, x: Any) -> None:
     """A whole number of places or people from 0 to MAX_PLACES (capacities, counts)."""
     _check(_is_int(x) and x >= 0, key, x, "a whole number >= 0")
@@ -50,11 +55,11 @@ def check_count(key: str, x: Any) -> None:
 
 
 def check_positive(key: str, x: Any) -> None:
-    _check(isinstance(x, (int, float)) and math.isfinite(x) and x > 0, key, x, "a number > 0")
+    _check(_is_number(x) and math.isfinite(x) and x > 0, key, x, "a number > 0")
 
 
 def check_nonneg(key: str, x: Any) -> None:
-    _check(isinstance(x, (int, float)) and math.isfinite(x) and x >= 0, key, x, "a number >= 0")
+    _check(_is_number(x) and math.isfinite(x) and x >= 0, key, x, "a number >= 0")
 
 
 def check_days(key: str, x: Any, positive: bool = True) -> None:
@@ -70,7 +75,7 @@ def check_per_year(key: str, x: Any) -> None:
 
 
 def check_prob(key: str, x: Any) -> None:
-    _check(isinstance(x, (int, float)) and 0.0 <= x <= 1.0, key, x, "a probability in [0, 1]")
+    _check(_is_number(x) and 0.0 <= x <= 1.0, key, x, "a probability in [0, 1]")
 
 
 def check_shares(key: str, shares: dict[str, float]) -> None:

@@ -6,6 +6,7 @@ Each test names the class it closes; the refused inputs among them are in
 
 from __future__ import annotations
 
+import copy
 import json
 import math
 import re
@@ -19,9 +20,9 @@ import pytest
 from pandas.testing import assert_frame_equal
 
 from sim.cli.preflight import check_jobs, checked_job
-from sim.config.compose import load_config
+from sim.config.compose import load_checked, load_config
 from sim.config.errors import ConfigError
-from sim.config.gate import check
+from sim.config.gate import CheckedConfig, check
 from sim.config.paths import PROJECT_ROOT
 from sim.config.rules import validate
 from sim.config.schema import FollowupCfg, SimConfig
@@ -29,7 +30,9 @@ from sim.engine.rng import EXTERNAL, FIRST_VISIT, INITIAL, RETURN_VISIT, STREAMS
 from sim.outputs.folders import collect, load_results, read_table
 from sim.outputs.writers import save, write_csv
 from sim.run.experiment import run_experiment, run_replication, simulate
-from sim.studies.sweep import collect_sweep
+from sim.studies.calibrate import FreeParam, Target, build_config, calibrate
+from sim.studies.plan import plan_capacity
+from sim.studies.sweep import collect_sweep, job_key, run_job
 from tests.conftest import dist, make_config
 
 # ------------------------------------------------------------------ stream keys
@@ -194,3 +197,59 @@ def test_the_preflight_hands_each_checked_job_out_once(tmp_path, monkeypatch):
     task = ["scenarios=baseline", "run=ci"]  # what Hydra gives the job: without its own overrides
     assert checked_job(task) is not None
     assert checked_job(task) is None  # a second run in this process checks (and reads) again
+
+
+# ------------------------------------------------------------------ configs changed after load_config
+@pytest.fixture(scope="module")
+def loaded() -> CheckedConfig:
+    return load_checked("baseline", ["run=ci", "run.n_reps=1", "run.horizon_days=200", "run.warmup_days=10",
+                                     "run.plots=false"])
+
+
+def negative_capacity(cfg: SimConfig) -> None:
+    cfg.crisis_places["dno"].capacity = -5
+
+
+def routes_summing_to_0_2(cfg: SimConfig) -> None:
+    cfg.groups["single_adults"].routes["dno"] = {"mo": 0.2}
+
+
+def capacity_true(cfg: SimConfig) -> None:
+    cfg.crisis_places["dno"].capacity = True  # a bool where a number belongs (Python counts it as 1)
+
+
+def rate_true(cfg: SimConfig) -> None:
+    cfg.groups["single_adults"].arrivals_per_year = True
+
+
+CHANGES = {
+    "capacity=-5": (negative_capacity, "crisis_places.dno.capacity=-5 is invalid: a whole number >= 0"),
+    "routes sum to 0.2": (routes_summing_to_0_2, "groups.single_adults.routes.dno=0.2 is invalid: shares that sum to 1"),
+    "capacity=True": (capacity_true, "crisis_places.dno.capacity=True is invalid: a whole number >= 0"),
+    "arrivals_per_year=True": (rate_true, "groups.single_adults.arrivals_per_year=True is invalid: a number >= 0"),
+}
+TARGETS = [Target("dno", "p_turned_away", 0.05, sd=0.01)]
+FREE = [FreeParam("groups.single_adults.arrivals_per_year", 100.0, 200.0)]
+ENTRY_POINTS = {  # (config, a folder for results) -> never returns
+    "run_experiment": lambda c, out: run_experiment(c),
+    "run_replication": lambda c, out: run_replication(c, 0),
+    "simulate": lambda c, out: simulate(c, 0),
+    "plan_capacity": lambda c, out: plan_capacity(c, "dno", "p_turned_away", 0.05, 1, 2),
+    "calibrate": lambda c, out: calibrate(c, TARGETS, FREE, method="bounded 1-D", max_evaluations=1),
+    "calibrate.build_config": lambda c, out: build_config(c, ["run.n_reps=1"]),
+    "job_key": lambda c, out: job_key(c),
+    "run_job": lambda c, out: run_job(c, out, "key", reraise=True),
+}
+
+
+@pytest.mark.parametrize("kind", ["SimConfig", "CheckedConfig"])
+@pytest.mark.parametrize("change", list(CHANGES))
+@pytest.mark.parametrize("entry", list(ENTRY_POINTS))
+def test_a_config_changed_after_loading_is_refused(loaded, entry, change, kind, tmp_path):
+    checked = copy.deepcopy(loaded)
+    edit, expected = CHANGES[change]
+    edit(checked.cfg)
+    with pytest.raises(ConfigError) as err:
+        ENTRY_POINTS[entry](checked.cfg if kind == "SimConfig" else checked, tmp_path / "job")
+    assert str(err.value) == expected
+    assert not (tmp_path / "job" / "run.json").exists()
