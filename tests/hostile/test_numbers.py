@@ -13,12 +13,18 @@ import re
 import subprocess
 import sys
 import zlib
+from contextlib import contextmanager
 from dataclasses import replace
 
+import matplotlib.pyplot as plt
+import numpy as np
 import pandas as pd
 import pytest
 from pandas.testing import assert_frame_equal
 
+from sim.analysis.results import Results
+from sim.analysis.series import occupancy_on_grid
+from sim.cli.cluster import main as cluster_main
 from sim.cli.preflight import check_jobs, checked_job
 from sim.config.compose import load_checked, load_config
 from sim.config.errors import ConfigError
@@ -28,6 +34,8 @@ from sim.config.rules import validate
 from sim.config.schema import FollowupCfg, SimConfig
 from sim.engine.rng import EXTERNAL, FIRST_VISIT, INITIAL, RETURN_VISIT, STREAMS, uniform_streams
 from sim.outputs.folders import collect, load_results, read_table
+from sim.outputs.plots import occupancy_figure, turned_away_figure
+from sim.outputs.report_plots import occupancy_shares
 from sim.outputs.writers import save, write_csv
 from sim.run.experiment import run_experiment, run_replication, simulate
 from sim.studies.calibrate import FreeParam, Target, build_config, calibrate
@@ -253,3 +261,60 @@ def test_a_config_changed_after_loading_is_refused(loaded, entry, change, kind, 
         ENTRY_POINTS[entry](checked.cfg if kind == "SimConfig" else checked, tmp_path / "job")
     assert str(err.value) == expected
     assert not (tmp_path / "job" / "run.json").exists()
+
+
+# ------------------------------------------------------------------ replications actually run
+@pytest.fixture(scope="module")
+def more_reps() -> Results:
+    """3 replications configured; a precision target no run of 12 can meet adds 9."""
+    cfg = make_config(capacity=2, arrivals_per_year=730.0, stay=dist("exponential", 1.5), horizon=400.0, warmup=10.0,
+                      n_reps=3, precision_half_width=0.001, max_reps=12)
+    res = run_experiment(cfg)
+    assert res.cfg.run.n_reps == 3 and res.n_reps_run == 12 == res.notes["precision"]["n_reps_used"]
+    return res
+
+
+def test_turned_away_per_year_divides_by_the_replications_run(more_reps):
+    fig = turned_away_figure(more_reps)
+    heights = [b.get_height() for b in sorted(fig.axes[0].patches, key=lambda b: b.get_x())]
+    ev = more_reps.events
+    e = ev[(ev["kind"] == "turned_away") & (ev["t_days"] >= 10.0)]
+    direct = e.groupby(((e["t_days"] - 10.0) // 365.0).astype(int)).size() / 12
+    np.testing.assert_allclose(heights, direct.to_numpy())
+    plt.close(fig)
+
+
+def test_occupancy_mean_is_over_every_replication_run(more_reps):
+    fig = occupancy_figure(more_reps)
+    mean_line = next(line for line in fig.axes[0].lines if line.get_label() == "mean present")
+    grid = np.arange(0.0, 400.0, 1.0)
+    ev = more_reps.events
+    levels = []
+    for rep in range(12):  # by hand: people present at each day, in each replication
+        e = ev[(ev["rep"] == rep) & (ev["place"] == "p") & ev["kind"].isin(["enter", "exit"])]
+        delta = np.where(e["kind"] == "enter", 1, -1)
+        levels.append([delta[e["t_days"].to_numpy() <= t].sum() for t in grid])
+    np.testing.assert_allclose(mean_line.get_ydata(), np.mean(levels, axis=0))
+    plt.close(fig)
+
+
+def test_a_replication_without_visits_counts_as_zero_occupancy():
+    ev = pd.DataFrame({"rep": [0, 0, 1], "t_days": [1.0, 3.0, 0.5], "place": ["p", "p", "q"],
+                       "kind": ["enter", "exit", "enter"]})
+    occ = occupancy_on_grid(ev, "p", np.array([2.0]), reps=[0, 1])
+    assert occ.mean(axis=1).tolist() == [0.5]  # rep 1 had nobody at p: 0, not left out
+    assert occupancy_shares(ev, "p", 0.0, 4.0, reps=[0, 1]).tolist() == [0.75, 0.25]
+
+
+def test_the_dask_command_prints_and_records_the_replications_run(tmp_path, monkeypatch, capsys):
+    @contextmanager
+    def serial(*args, **kwargs):  # the Dask path without a cluster: run_experiment with no executor
+        yield None
+    monkeypatch.setattr("sim.cli.cluster.dask_executor", serial)
+    argv = ["--out", str(tmp_path / "res"), "scenarios=baseline", "run=ci", "run.n_reps=2", "run.max_reps=5",
+            "run.precision_half_width=0.001", "run.horizon_days=200", "run.warmup_days=10", "run.plots=false",
+            "run.write_events=false"]
+    assert cluster_main(argv) == 0
+    assert "over 5 replications" in capsys.readouterr().out
+    assert json.loads((tmp_path / "res" / "run.json").read_text())["n_reps"] == 5
+    assert read_table(tmp_path / "res" / "kpis.csv")["rep"].nunique() == 5
