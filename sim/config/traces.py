@@ -86,6 +86,8 @@ def _read_days(reader: Iterator[list[str]], start: date, key: str, path: str) ->
     header = [h.strip() for h in next(reader, [])]
     if any("\x00" in h for h in header):
         raise ConfigError(key, path, "a UTF-8 text file (this one holds NUL bytes: UTF-16 without a BOM, or binary?)")
+    if "date" in header and "t_days" in header:  # which one holds the arrivals? refuse rather than guess
+        raise ConfigError(key, path, "a CSV with one of the columns 'date' or 't_days', not both")
     column = next((c for c in ("date", "t_days") if c in header), None)
     if column is None:
         found = f"found columns: {', '.join(header)}" if header else "the file is empty"

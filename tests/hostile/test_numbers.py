@@ -318,3 +318,56 @@ def test_the_dask_command_prints_and_records_the_replications_run(tmp_path, monk
     assert "over 5 replications" in capsys.readouterr().out
     assert json.loads((tmp_path / "res" / "run.json").read_text())["n_reps"] == 5
     assert read_table(tmp_path / "res" / "kpis.csv")["rep"].nunique() == 5
+
+
+# ------------------------------------------------------------------ nonsense that once ran
+API_NONSENSE = {  # set through the Python API, where no YAML typing stands in the way
+    "run.plots": ("plots", "no", "run.plots='no' is invalid: true or false"),
+    "run.write_events": ("write_events", 1, "run.write_events=1 is invalid: true or false"),
+    "run.precision_relative": ("precision_relative", "yes", "run.precision_relative='yes' is invalid: true or false"),
+}
+
+
+@pytest.mark.parametrize("key", list(API_NONSENSE))
+def test_a_flag_must_be_true_or_false(key):
+    name, value, expected = API_NONSENSE[key]
+    cfg = make_config()
+    setattr(cfg.run, name, value)
+    with pytest.raises(ConfigError) as err:
+        simulate(cfg, 0)
+    assert str(err.value) == expected
+
+
+def test_accepts_left_out_takes_every_group_and_an_empty_list_is_refused():
+    cfg = make_config()
+    assert cfg.crisis_places["p"].accepts is None  # the schema's default: every group
+    cfg.crisis_places["p"].accepts = []
+    with pytest.raises(ConfigError) as err:
+        validate(cfg)
+    assert str(err.value) == ("crisis_places.p.accepts=[] is invalid: leave accepts out for every group, or list"
+                              " the groups")
+    cfg.crisis_places["p"].accepts = ["g"]
+    validate(cfg)
+
+
+def test_day0_clients_only_where_their_group_is_accepted():
+    cfg = make_config(capacity=3, initial=[("p", 2)])
+    cfg.crisis_places["q"] = replace(cfg.crisis_places["p"], accepts=["h"])
+    cfg.crisis_places["p"].accepts = ["g"]
+    cfg.groups["h"] = replace(cfg.groups["g"], places=["q"], routes={"default": {"home": 1.0}})
+    validate(cfg)  # g's day-0 clients at p, which accepts g
+    cfg.initial_state[0].group = "h"  # h has a route from anywhere, but p does not take h
+    with pytest.raises(ConfigError) as err:
+        validate(cfg)
+    assert str(err.value) == "initial_state[0].group='h' is invalid: a group that 'p' accepts: g"
+
+
+def test_the_biggest_allowed_costs_give_a_finite_total():
+    cfg = make_config(capacity=100_000, arrivals_per_year=1_000_000.0, stay=dist("fixed", 36_500.0),
+                      horizon=36_500.0)
+    cfg.crisis_places["p"].cost_per_day_eur = 1_000_000.0
+    validate(cfg)  # every bound at its maximum: cost <= 1e5 places * 36,500 days * 1e6 EUR = 3.65e15 EUR
+    assert math.isfinite(100_000 * 36_500.0 * cfg.crisis_places["p"].cost_per_day_eur)
+    cfg.crisis_places["p"].cost_per_day_eur = 1_000_001.0
+    with pytest.raises(ConfigError, match="at most 1000000 EUR a place-day"):
+        validate(cfg)
