@@ -37,3 +37,15 @@ class Results:
     summary: pd.DataFrame
     wall_seconds: float = 0.0
     notes: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def reps(self) -> list[int]:
+        """The replications that ran, from the KPI table (every replication has KPI rows, also
+        one without events, and a run without an event file). A precision target
+        (``run.precision_half_width``) may have run more than ``run.n_reps``: divide by these."""
+        return sorted(int(r) for r in pd.unique(self.kpis["rep"]))
+
+    @property
+    def n_reps_run(self) -> int:
+        """How many replications ran (see :attr:`reps`); not the configured ``run.n_reps``."""
+        return len(self.reps)

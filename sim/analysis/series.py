@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Sequence
+from typing import Optional, Sequence
 
 import numpy as np
 import pandas as pd
@@ -28,12 +28,21 @@ def enter_exit_delta(kind: np.ndarray) -> np.ndarray:
     return np.where(kind == enter, 1, -1)
 
 
-def occupancy_on_grid(ev: pd.DataFrame, place: str, grid: np.ndarray) -> pd.DataFrame:
-    """Number present at ``place`` at each day of ``grid``, one column per replication."""
+def occupancy_on_grid(ev: pd.DataFrame, place: str, grid: np.ndarray,
+                      reps: Optional[Sequence[int]] = None) -> pd.DataFrame:
+    """Number present at ``place`` at each day of ``grid``, one column per replication.
+
+    ``reps``: every replication that ran (e.g. ``Results.reps``); one in which nobody entered
+    ``place`` gets a column of zeros, so a mean over the columns is a mean over all of them.
+    Default: the replications with an enter or exit at ``place``.
+    """
     out = {}
     for rep, e in ev[(ev["place"] == place) & ev["kind"].isin(["enter", "exit"])].groupby("rep"):
         out[rep] = level_at(e["t_days"].to_numpy(), enter_exit_delta(e["kind"].to_numpy()), grid)
-    return pd.DataFrame(out, index=pd.Index(grid, name="t_days"))
+    frame = pd.DataFrame(out, index=pd.Index(grid, name="t_days"))
+    if reps is not None:
+        frame = frame.reindex(columns=list(reps), fill_value=0)
+    return frame
 
 
 def per_year(ev: pd.DataFrame, kind: EventKind, warmup_days: float) -> pd.DataFrame:

@@ -36,8 +36,9 @@ def crisis_occupancy_series(events: pd.DataFrame, cfg: SimConfig) -> np.ndarray:
     """People in all crisis places at each whole day, averaged over replications."""
     grid = np.arange(0.0, float(cfg.run.horizon_days), 1.0)
     total = np.zeros(len(grid))
+    reps = sorted(pd.unique(events["rep"]))  # a replication nobody entered a place in counts as 0 there
     for pid in cfg.crisis_places:
-        occ = occupancy_on_grid(events, pid, grid)
+        occ = occupancy_on_grid(events, pid, grid, reps)
         if not occ.empty:
             total += occ.mean(axis=1).to_numpy()
     return total
@@ -47,6 +48,7 @@ def detect_warmup_days(events: pd.DataFrame, cfg: SimConfig) -> tuple[float, str
     """(warm-up in days, a sentence saying how it was chosen)."""
     series = crisis_occupancy_series(events, cfg)
     d = float(mser(series))
-    why = (f"MSER-5 on the daily number present in all crisis places (mean of {cfg.run.n_reps} replications): "
+    why = (f"MSER-5 on the daily number present in all crisis places (mean of {events['rep'].nunique()}"
+           " replications): "
            f"truncating {d:.0f} days minimises the standard error of the remaining 5-day batch means")
     return d, why

@@ -48,7 +48,7 @@ def app(dcfg: DictConfig) -> str:
     if res is None:
         return "failed"
     years = measured_years(res.cfg.run)  # the warm-up may have been detected
-    n_reps = int(res.kpis["rep"].nunique())
+    n_reps = res.n_reps_run  # a precision target may have added replications
     log.info("%s: %d replications, %.1f measured years each, %.1f s -> %s", cfg.name, n_reps, years,
              res.wall_seconds, out)
     for name, note in res.notes.items():

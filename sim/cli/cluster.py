@@ -66,7 +66,7 @@ def main(argv: Optional[list[str]] = None) -> int:
         res = run_experiment(checked, executor)
     save(res, out)
     years = measured_years(res.cfg.run)
-    n_reps = int(res.kpis["rep"].nunique())  # a precision target may have added replications
+    n_reps = res.n_reps_run  # a precision target may have added replications
     show(f"\n{cfg.name}: mean [95% CI] over {n_reps} replications of {years:.1f} measured years"
          f" ({res.wall_seconds:.1f} s on Dask) -> {out}\n" + key_table(res.summary, years) + "\n")
     return 0

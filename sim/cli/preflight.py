@@ -16,7 +16,9 @@ from sim.config.errors import ConfigError
 from sim.config.gate import CheckedConfig
 from sim.config.resources import Estimate
 
-_CHECKED: dict[tuple[str, ...], CheckedConfig] = {}  # this process's pre-flight, by job overrides
+# This process's latest pre-flight, by the job's task overrides; each entry is handed out once
+# (checked_job), so no later run in this process can get a config, or trace days, checked before.
+_CHECKED: dict[tuple[str, ...], CheckedConfig] = {}
 
 
 def job_overrides(launch: Launch) -> list[list[str]]:
@@ -38,9 +40,15 @@ def job_overrides(launch: Launch) -> list[list[str]]:
         GlobalHydra.instance().clear()
 
 
+def task_key(overrides: Sequence[str]) -> tuple[str, ...]:
+    """The overrides as Hydra hands them to the job (``hydra.overrides.task``): all but Hydra's own."""
+    return tuple(o for o in overrides if not o.lstrip("+~").startswith(("hydra.", "hydra/")))
+
+
 def checked_job(overrides: Sequence[str]) -> Optional[CheckedConfig]:
-    """The config the pre-flight checked for a job with these overrides, if still unchanged."""
-    checked = _CHECKED.get(tuple(overrides))
+    """The config the pre-flight checked for the job with these task overrides, if unchanged since;
+    taken out of the store, so it is handed out once (None: check the job again)."""
+    checked = _CHECKED.pop(task_key(overrides), None)
     return checked if checked is not None and checked.is_current() else None
 
 
@@ -51,6 +59,7 @@ def check_jobs(argv: Sequence[str]) -> int:
     from sim.config.gate import check
     from sim.config.resources import check_sweep, memory_limit
 
+    _CHECKED.clear()  # only this pre-flight's configs may be handed to its jobs
     launch = scan_launch(expand_globs(parse_argv(argv)))
     if launch.hydra_command:
         return 0
@@ -65,7 +74,7 @@ def check_jobs(argv: Sequence[str]) -> int:
             cfg = structured(compose_launch(job))
             limit = memory_limit(cfg)
             checked = check(cfg, limit)
-            _CHECKED[tuple(overrides)] = checked
+            _CHECKED[task_key(overrides)] = checked
             if checked.estimate is not None:
                 estimates.append(checked.estimate)
         except Exception as exc:

@@ -21,7 +21,7 @@ from sim.config.errors import ConfigError
 from sim.config.resources import Estimate, check_memory, memory_limit
 from sim.config.rules import validate
 from sim.config.schema import SimConfig
-from sim.config.traces import load_traces, resolve_traces
+from sim.config.traces import Stamps, load_traces, resolve_traces, trace_stamps
 
 Traces = Mapping[str, tuple[float, ...]]
 
@@ -35,16 +35,19 @@ def fingerprint(cfg: SimConfig) -> str:
 class CheckedConfig:
     """A config that passed the gate, with what the gate read: the arrival traces and the
     memory estimate. ``cfg`` holds every ``arrivals_csv`` as the absolute path that was read;
-    ``fingerprint`` is the config's digest at the time of the check."""
+    ``fingerprint`` is the config's digest and ``stamps`` the trace files' size and
+    modification time at the time of the check."""
 
     cfg: SimConfig
     traces: Traces = field(default_factory=dict)
     estimate: Optional[Estimate] = None
     fingerprint: str = ""
+    stamps: Stamps = ()
 
     def is_current(self) -> bool:
-        """True if the config has not been changed since it was checked."""
-        return self.fingerprint == fingerprint(self.cfg)
+        """True if neither the config nor a trace file it reads has changed since the check
+        (so an edited CSV is read again, never run from what was read before)."""
+        return self.fingerprint == fingerprint(self.cfg) and self.stamps == trace_stamps(self.cfg)
 
 
 AnyConfig = Union[SimConfig, CheckedConfig]
@@ -68,12 +71,13 @@ def check(cfg: SimConfig, limit: Optional[tuple[float, str]] = None,
         raise ConfigError("config", type(cfg).__name__, "a SimConfig from sim.load_config (or a CheckedConfig)")
     validate(cfg)
     cfg = resolve_traces(cfg, cwd)
-    if reuse is not None and _trace_inputs(reuse.cfg) == _trace_inputs(cfg):
+    stamps = trace_stamps(cfg)  # before reading: a file changed while being read counts as changed
+    if reuse is not None and _trace_inputs(reuse.cfg) == _trace_inputs(cfg) and reuse.stamps == stamps:
         traces: Traces = reuse.traces
     else:
         traces = load_traces(cfg)
     est = check_memory(cfg, traces, limit if limit is not None else memory_limit(cfg))
-    return CheckedConfig(cfg, traces, est, fingerprint(cfg))
+    return CheckedConfig(cfg, traces, est, fingerprint(cfg), stamps)
 
 
 def ensure_checked(cfg: AnyConfig) -> CheckedConfig:
@@ -81,6 +85,17 @@ def ensure_checked(cfg: AnyConfig) -> CheckedConfig:
     if isinstance(cfg, CheckedConfig):
         return cfg if cfg.is_current() else check(cfg.cfg, reuse=None)
     return check(cfg)
+
+
+def derive(checked: CheckedConfig, cfg: SimConfig) -> CheckedConfig:
+    """``cfg``, a variant of ``checked.cfg`` made while running it (e.g. with the detected
+    warm-up), through the gate's value rules; the traces and the memory estimate (which do not
+    depend on the warm-up) are kept if it reads the same, unchanged trace files, else it is
+    checked in full. Nothing runs under a CheckedConfig that the gate did not check."""
+    if _trace_inputs(cfg) != _trace_inputs(checked.cfg) or not checked.is_current():
+        return check(cfg)
+    validate(cfg)
+    return replace(checked, cfg=cfg, fingerprint=fingerprint(cfg))
 
 
 def config_of(cfg: AnyConfig) -> SimConfig:

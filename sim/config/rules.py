@@ -29,9 +29,13 @@ NAME = re.compile(r"\w[\w.+-]*")  # a scenario name becomes a folder name: no '/
 MAX_DAYS = 36_500.0  # 100 years: longer than any stay, wait, delay or run
 MAX_PER_YEAR = 1_000_000.0  # about 2,700 a day: far above the demand of any Dutch region
 MAX_PLACES = 100_000  # more than all shelter places in the Netherlands together
+MAX_COST_PER_DAY = 1_000_000.0  # EUR per place-day: a shelter place costs about 100-300 EUR a day
+MIN_WINDOW_DAYS = 1.0  # the measured window [warmup_days, horizon_days) must hold at least a day
 DAYS_BOUND = f"at most {MAX_DAYS:.0f} days (100 years; no real duration is longer: is the unit days?)"
 PER_YEAR_BOUND = f"at most {MAX_PER_YEAR:.0f} a year (far above any real demand: is the unit per year?)"
 PLACES_BOUND = f"at most {MAX_PLACES} places or people (more than all shelter places in the Netherlands together)"
+COST_BOUND = (f"a number >= 0 and at most {MAX_COST_PER_DAY:.0f} EUR a place-day (far above any real cost:"
+              " is the unit EUR per day?)")
 
 
 def _check(ok: bool, key: str, value: Any, allowed: str) -> None:
@@ -43,6 +47,11 @@ def _is_int(x: Any) -> bool:
     return isinstance(x, int) and not isinstance(x, bool)
 
 
+def _is_number(x: Any) -> bool:
+    """A real number: an int or float, not a bool (Python counts True as 1)."""
+    return isinstance(x, (int, float)) and not isinstance(x, bool)
+
+
 def check_count(key: str, x: Any) -> None:
     """A whole number of places or people from 0 to MAX_PLACES (capacities, counts)."""
     _check(_is_int(x) and x >= 0, key, x, "a whole number >= 0")
@@ -50,17 +59,27 @@ def check_count(key: str, x: Any) -> None:
 
 
 def check_positive(key: str, x: Any) -> None:
-    _check(isinstance(x, (int, float)) and math.isfinite(x) and x > 0, key, x, "a number > 0")
+    _check(_is_number(x) and math.isfinite(x) and x > 0, key, x, "a number > 0")
 
 
 def check_nonneg(key: str, x: Any) -> None:
-    _check(isinstance(x, (int, float)) and math.isfinite(x) and x >= 0, key, x, "a number >= 0")
+    _check(_is_number(x) and math.isfinite(x) and x >= 0, key, x, "a number >= 0")
 
 
 def check_days(key: str, x: Any, positive: bool = True) -> None:
     """A duration in days, > 0 (or >= 0) and at most MAX_DAYS."""
     (check_positive if positive else check_nonneg)(key, x)
     _check(x <= MAX_DAYS, key, x, DAYS_BOUND)
+
+
+def check_cost(key: str, x: Any) -> None:
+    """A cost per place-day in EUR, >= 0 and at most MAX_COST_PER_DAY. With the other bounds
+    (places, days) a run's total cost stays below about 4e15 EUR: finite, whatever the run."""
+    _check(_is_number(x) and math.isfinite(x) and 0 <= x <= MAX_COST_PER_DAY, key, x, COST_BOUND)
+
+
+def check_bool(key: str, x: Any) -> None:
+    _check(isinstance(x, bool), key, x, "true or false")
 
 
 def check_per_year(key: str, x: Any) -> None:
@@ -70,7 +89,7 @@ def check_per_year(key: str, x: Any) -> None:
 
 
 def check_prob(key: str, x: Any) -> None:
-    _check(isinstance(x, (int, float)) and 0.0 <= x <= 1.0, key, x, "a probability in [0, 1]")
+    _check(_is_number(x) and 0.0 <= x <= 1.0, key, x, "a probability in [0, 1]")
 
 
 def check_shares(key: str, shares: dict[str, float]) -> None:
@@ -140,13 +159,18 @@ def _check_run(cfg: SimConfig) -> None:
     r = cfg.run
     check_days("run.horizon_days", r.horizon_days)
     check_days("run.warmup_days", r.warmup_days, positive=False)
-    _check(r.horizon_days > r.warmup_days, "run.horizon_days", r.horizon_days,
-           f"a horizon longer than run.warmup_days={r.warmup_days}")
+    _check(r.horizon_days - r.warmup_days >= MIN_WINDOW_DAYS, "run.horizon_days", r.horizon_days,
+           f"at least {MIN_WINDOW_DAYS:g} day longer than run.warmup_days={r.warmup_days} (the measured window)")
     _check(_is_int(r.n_reps) and r.n_reps >= 1, "run.n_reps", r.n_reps, "a whole number >= 1")
     _check(_is_int(r.n_jobs) and r.n_jobs >= 1, "run.n_jobs", r.n_jobs, "a whole number >= 1")
     _check(_is_int(r.seed) and r.seed >= 0, "run.seed", r.seed, "a whole number >= 0")
     _check(r.warmup_method in WARMUP_METHODS, "run.warmup_method", r.warmup_method,
            f"one of {', '.join(WARMUP_METHODS)}")
+    if r.warmup_method == "mser5":  # MSER-5 may cut up to half the run: half must still be a window
+        _check(r.horizon_days >= 2 * MIN_WINDOW_DAYS, "run.horizon_days", r.horizon_days,
+               f"at least {2 * MIN_WINDOW_DAYS:g} days with run.warmup_method=mser5 (it may cut half the run)")
+    for name in ("write_events", "plots", "precision_relative"):
+        check_bool(f"run.{name}", getattr(r, name))
     if r.precision_half_width is not None:
         check_positive("run.precision_half_width", r.precision_half_width)
         _check(_is_int(r.max_reps) and r.max_reps >= max(r.n_reps, 2), "run.max_reps", r.max_reps,
@@ -161,13 +185,18 @@ def _check_run(cfg: SimConfig) -> None:
         raise ConfigError("run.start_date", r.start_date, "an ISO date YYYY-MM-DD") from None
 
 
-def _check_schedule(key: str, periods: Sequence[Any], field: str, check_value: Callable[[str, Any], None]) -> None:
-    """A schedule: from_day >= 0 in strictly increasing order, each with a valid ``field``."""
-    last = -math.inf
+def _check_schedule(cfg: SimConfig, key: str, periods: Sequence[Any], field: str,
+                    check_value: Callable[[str, Any], None]) -> None:
+    """A schedule: from_day >= 0 in strictly increasing order and before the end of the run (a
+    change at or after run.horizon_days would never happen), each with a valid ``field``."""
+    last, horizon = -math.inf, cfg.run.horizon_days
     for i, period in enumerate(periods):
         k = f"{key}[{i}]"
         check_days(f"{k}.from_day", period.from_day, positive=False)
         _check(period.from_day > last, f"{k}.from_day", period.from_day, "days in increasing order")
+        _check(period.from_day < horizon, f"{k}.from_day", period.from_day,
+               f"a day before run.horizon_days={horizon:g}: a change at or after the end never happens"
+               " (lengthen the run or leave the change out)")
         check_value(f"{k}.{field}", getattr(period, field))
         last = period.from_day
 
@@ -176,13 +205,15 @@ def _check_crisis_place(cfg: SimConfig, pid: str) -> None:
     p, key = cfg.crisis_places[pid], f"crisis_places.{pid}"
     check_count(f"{key}.capacity", p.capacity)
     check_count(f"{key}.overflow_capacity", p.overflow_capacity)
-    _check_schedule(f"{key}.capacity_schedule", p.capacity_schedule, "capacity", check_count)
-    for g in p.accepts:
-        _check(g in cfg.groups, f"{key}.accepts", g, f"a group in {sorted(cfg.groups)}")
+    _check_schedule(cfg, f"{key}.capacity_schedule", p.capacity_schedule, "capacity", check_count)
+    if p.accepts is not None:
+        _check(len(p.accepts) > 0, f"{key}.accepts", [], "leave accepts out for every group, or list the groups")
+        for g in p.accepts:
+            _check(g in cfg.groups, f"{key}.accepts", g, f"a group in {sorted(cfg.groups)}")
     check_dist(f"{key}.stay", p.stay)
     if p.max_stay_days is not None:
         check_days(f"{key}.max_stay_days", p.max_stay_days)
-    check_nonneg(f"{key}.cost_per_day_eur", p.cost_per_day_eur)
+    check_cost(f"{key}.cost_per_day_eur", p.cost_per_day_eur)
 
 
 def _check_followup(cfg: SimConfig, fid: str) -> None:
@@ -193,7 +224,8 @@ def _check_followup(cfg: SimConfig, fid: str) -> None:
         check_dist(f"{key}.stay", f.stay)
     _check(f.stay is not None or f.capacity is None, f"{key}.capacity", f.capacity,
            "null (unlimited) when stay is null: a place nobody leaves would fill for good")
-    check_nonneg(f"{key}.cost_per_day_eur", f.cost_per_day_eur)
+    check_cost(f"{key}.cost_per_day_eur", f.cost_per_day_eur)
+    check_bool(f"{key}.unsheltered", f.unsheltered)
     check_per_year(f"{key}.other_arrivals_per_year", f.other_arrivals_per_year)
     _check(f.other_arrivals_per_year == 0 or f.stay is not None, f"{key}.other_arrivals_per_year",
            f.other_arrivals_per_year, "0 for a destination without a stay")
@@ -210,12 +242,12 @@ def _check_followup(cfg: SimConfig, fid: str) -> None:
 def _check_group(cfg: SimConfig, gid: str) -> None:
     g, key = cfg.groups[gid], f"groups.{gid}"
     check_per_year(f"{key}.arrivals_per_year", g.arrivals_per_year)
-    _check_schedule(f"{key}.rate_schedule", g.rate_schedule, "arrivals_per_year", check_per_year)
+    _check_schedule(cfg, f"{key}.rate_schedule", g.rate_schedule, "arrivals_per_year", check_per_year)
     _check(len(g.places) > 0, f"{key}.places", list(g.places), "at least one crisis place id")
     for pid in g.places:
         _check(pid in cfg.crisis_places, f"{key}.places", pid, f"a crisis place in {sorted(cfg.crisis_places)}")
         acc = cfg.crisis_places[pid].accepts
-        _check(not acc or gid in acc, f"{key}.places", pid, f"a place whose accepts list includes {gid!r}")
+        _check(acc is None or gid in acc, f"{key}.places", pid, f"a place whose accepts list includes {gid!r}")
     _check(g.when_full in WHEN_FULL, f"{key}.when_full", g.when_full, f"one of {', '.join(WHEN_FULL)}")
     if g.patience is not None:
         check_dist(f"{key}.patience", g.patience)
@@ -250,6 +282,9 @@ def _check_initial(cfg: SimConfig) -> None:
         routes = cfg.groups[init.group].routes
         _check(init.place not in cfg.crisis_places or init.place in routes or DEFAULT_ROUTE in routes,
                f"{key}.group", init.group, f"a group with a route from {init.place!r} (or a 'default' route)")
+        acc = cfg.crisis_places[init.place].accepts if init.place in cfg.crisis_places else None
+        _check(acc is None or init.group in acc, f"{key}.group", init.group,
+               f"a group that {init.place!r} accepts: {', '.join(acc or [])}")
     for pid, p in cfg.crisis_places.items():
         n = sum(i.count for i in cfg.initial_state if i.place == pid)
         cap0 = p.capacity_schedule[0].capacity if p.capacity_schedule and p.capacity_schedule[0].from_day == 0 else p.capacity

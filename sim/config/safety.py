@@ -22,14 +22,19 @@ MAX_YAML_DEPTH = 20  # the deepest real key (groups.<id>.routes.<place>.<destina
 
 def check_overrides(overrides: Sequence[str]) -> None:
     """Refuse what must not reach Hydra: overrides that add keys (``+key``: silently ignored
-    or untyped) or name code (see :mod:`sim.config.targets`). The files the overrides choose
-    are scanned by :func:`sim.config.choices.scan_launch`."""
+    or untyped), delete them (``~run``: the schema's defaults would run in their place) or name
+    code (see :mod:`sim.config.targets`). The files the overrides choose are scanned by
+    :func:`sim.config.choices.scan_launch`."""
     if isinstance(overrides, str):
         raise ConfigError("overrides", overrides, f"a list of overrides, e.g. [{overrides!r}]")
     for o in overrides:
         if o.startswith("+") and not o.lstrip("+").startswith("hydra"):
             key = o.lstrip("+").split("=", 1)[0]
             raise ConfigError(key, o, "an existing key (key=value); adding keys with '+' is not allowed")
+        if o.startswith("~") and not o.lstrip("~").startswith("hydra"):
+            key = o.lstrip("~").split("=", 1)[0]
+            raise ConfigError(key, o, "a value (key=value); deleting a key or config group with '~' is not allowed:"
+                                      " sim would silently use its built-in defaults instead")
     from hydra.core.override_parser.overrides_parser import OverridesParser
     from hydra.errors import OverrideParseException
 

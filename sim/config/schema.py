@@ -64,14 +64,17 @@ class GroupCfg:
 
 @dataclass
 class CrisisPlaceCfg:
-    """A crisis place (crisisplek): beds, optional overflow, stay and cost."""
+    """A crisis place (crisisplek): beds, optional overflow, stay and cost.
+
+    ``accepts``: the groups it takes; left out (null), every group. An empty list is refused.
+    """
 
     provider: str = ""
     description: str = ""
     capacity: int = 0
     capacity_schedule: List[CapacityPeriodCfg] = field(default_factory=list)
     overflow_capacity: int = 0
-    accepts: List[str] = field(default_factory=list)
+    accepts: Optional[List[str]] = None  # the groups it takes; None (left out): every group
     stay: DistCfg = field(default_factory=DistCfg)
     max_stay_days: Optional[float] = None
     cost_per_day_eur: float = 0.0

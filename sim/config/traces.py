@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 import math
 import re
+import os
 from dataclasses import replace
 from datetime import date
 from pathlib import Path
@@ -18,6 +19,7 @@ if TYPE_CHECKING:
     from sim.config.schema import SimConfig
 
 MAX_TRACE_BYTES = 50_000_000  # far above any real register of arrivals
+Stamps = tuple[tuple[str, int, int], ...]  # (path, size in bytes, modification time in ns) per trace file
 
 
 def resolve_path(path: str, cwd: Path, root: Path = PROJECT_ROOT) -> Path:
@@ -85,6 +87,8 @@ def _read_days(reader: Iterator[list[str]], start: date, key: str, path: str) ->
     header = [h.strip() for h in next(reader, [])]
     if any("\x00" in h for h in header):
         raise ConfigError(key, path, "a UTF-8 text file (this one holds NUL bytes: UTF-16 without a BOM, or binary?)")
+    if "date" in header and "t_days" in header:  # which one holds the arrivals? refuse rather than guess
+        raise ConfigError(key, path, "a CSV with one of the columns 'date' or 't_days', not both")
     column = next((c for c in ("date", "t_days") if c in header), None)
     if column is None:
         found = f"found columns: {', '.join(header)}" if header else "the file is empty"
@@ -160,6 +164,19 @@ def _parse_day(text: str, column: str, start: date, key: str) -> float:
     if not math.isfinite(day) or day < 0:
         raise ConfigError(key, shown_cell(text), f"a finite time on or after run.start_date={start.isoformat()}")
     return day
+
+
+def trace_stamps(cfg: SimConfig) -> Stamps:
+    """(path, size, modification time in ns) of every trace file ``cfg`` reads ((path, -1, -1) if
+    it cannot be read), so a check can tell that a file was edited since (no contents are kept)."""
+    out = []
+    for path in sorted({g.arrivals_csv for g in cfg.groups.values() if g.arrivals_csv}):
+        try:
+            st = os.stat(path)
+            out.append((path, st.st_size, st.st_mtime_ns))
+        except OSError:
+            out.append((path, -1, -1))
+    return tuple(out)
 
 
 def load_traces(cfg: SimConfig) -> dict[str, tuple[float, ...]]:

@@ -23,7 +23,7 @@ def occupancy_figure(res: Results) -> Any:
     grid = np.arange(0.0, cfg.run.horizon_days, 1.0)
     fig, axes = plt.subplots(len(places), 1, figsize=(9, 2.2 * len(places)), sharex=True, squeeze=False)
     for ax, pid in zip(axes[:, 0], places):
-        occ = occupancy_on_grid(res.events, pid, grid)
+        occ = occupancy_on_grid(res.events, pid, grid, res.reps)  # every replication run, not run.n_reps
         ax.fill_between(grid, occ.quantile(0.1, axis=1), occ.quantile(0.9, axis=1), alpha=0.3, label="10-90% of reps")
         ax.plot(grid, occ.mean(axis=1), lw=1, label="mean present")
         cap = step_at(capacity_steps(cfg.crisis_places[pid]), grid)
@@ -47,8 +47,8 @@ def turned_away_figure(res: Results) -> Any:
     counts = per_year(res.events, "turned_away", res.cfg.run.warmup_days)
     fig, ax = plt.subplots(figsize=(8, 3.5))
     if not counts.empty:
-        n_reps = res.cfg.run.n_reps
-        mean = counts.groupby(["year", "place"])["count"].sum().unstack(fill_value=0) / n_reps
+        # replications run: a precision target may add some to run.n_reps
+        mean = counts.groupby(["year", "place"])["count"].sum().unstack(fill_value=0) / res.n_reps_run
         mean.plot.bar(stacked=True, ax=ax)
     ax.set_xlabel("measured year")
     ax.set_ylabel("turned away (mean per rep)")

@@ -29,7 +29,7 @@ def run_info(res: Results) -> dict[str, Any]:
     return {
         "scenario": res.cfg.name,
         "seed": res.cfg.run.seed,
-        "n_reps": int(res.kpis["rep"].nunique()),
+        "n_reps": res.n_reps_run,
         "wall_seconds": round(res.wall_seconds, 3),
         **res.notes,  # how the warm-up and the number of replications were chosen
         "python": platform.python_version(),

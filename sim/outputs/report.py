@@ -88,7 +88,7 @@ def question(results: list[Results], reference: Optional[str]) -> list[Block]:
         who = f"`{others[0]}` is" if len(others) == 1 else "Each of " + ", ".join(f"`{n}`" for n in others) + " is"
         q += (f" {who} compared with the reference `{reference}`, paired by replication (the same simulated "
               "clients in every scenario).")
-    rows = [[r.cfg.name, r.cfg.description.strip(), str(r.kpis["rep"].nunique()), f"{rp.measured_years(r):.1f}"]
+    rows = [[r.cfg.name, r.cfg.description.strip(), str(r.n_reps_run), f"{rp.measured_years(r):.1f}"]
             for r in results]
     return [Heading("The question"), Para(q),
             Table(["scenario", "description", "replications", "measured years"], rows)]

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 
 import io
-from typing import Any
+from typing import Any, Optional, Sequence
 
 import numpy as np
 import pandas as pd
@@ -32,10 +32,12 @@ def active_crisis_places(results: list[Results]) -> list[str]:
     return list(places)
 
 
-def occupancy_shares(ev: pd.DataFrame, place: str, start: float, end: float) -> pd.Series:
-    """Share of time (0-1) with n present at ``place`` over [start, end) days, pooled over replications."""
+def occupancy_shares(ev: pd.DataFrame, place: str, start: float, end: float,
+                     reps: Optional[Sequence[int]] = None) -> pd.Series:
+    """Share of time (0-1) with n present at ``place`` over [start, end) days, pooled over the
+    replications ``reps`` (e.g. ``Results.reps``; default: those in ``ev``)."""
     totals = np.zeros(1)
-    reps = ev["rep"].unique()
+    reps = list(ev["rep"].unique()) if reps is None else list(reps)
     e = ev[(ev["place"] == place) & ev["kind"].isin(["enter", "exit"])]
     for rep in reps:
         g = e[e["rep"] == rep]
@@ -74,7 +76,7 @@ def occupancy_distribution_figure(results: list[Results]) -> Any:
     for ax, pid in zip(axes.flat, places):
         for res in results:
             run = res.cfg.run
-            s = occupancy_shares(res.events, pid, run.warmup_days, run.horizon_days)
+            s = occupancy_shares(res.events, pid, run.warmup_days, run.horizon_days, res.reps)
             line = ax.plot(s.index, s.to_numpy(), drawstyle="steps-mid", lw=1.2, label=res.cfg.name)[0]
             c = res.cfg.crisis_places.get(pid)
             if c is not None:  # regular capacity at day 0, in the scenario's colour
@@ -141,7 +143,7 @@ def waits_figure(results: list[Results]) -> Any:
             measured = res.events[res.events["t_days"] >= res.cfg.run.warmup_days]  # waits begun after warm-up
             w = followup_waits(measured, list(res.cfg.crisis_places))
             w = w[w["wait_days"] > 0]["wait_days"].to_numpy(dtype=float)
-            reps = max(res.events["rep"].nunique(), 1)
+            reps = max(res.n_reps_run, 1)
             if len(w):
                 ax.hist(w, bins=30, histtype="step", weights=np.full(len(w), 1.0 / reps), label=res.cfg.name)
         ax.set_xlabel("days blocked in a crisis bed (waits > 0)")

@@ -110,7 +110,7 @@ def _choices(r: Results) -> list[str]:
     prec = "none" if not p else (f"95% half-width <= {fmt(p['target_half_width'])}"
                                  + (" x mean" if p.get("relative") else "")
                                  + f" (cap {p.get('max_reps')}): " + ("met" if p.get("met") else "NOT met"))
-    return [r.cfg.name, warm, str(r.cfg.run.n_reps), str(r.kpis["rep"].nunique()), prec]
+    return [r.cfg.name, warm, str(r.cfg.run.n_reps), str(r.n_reps_run), prec]
 
 
 def experimentation(results: list[Results], cfg: SimConfig) -> list[Block]:

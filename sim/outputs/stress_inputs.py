@@ -77,7 +77,7 @@ def resources(cfg: SimConfig) -> list[Block]:
     """2.5.3 Resources: crisis places and follow-up places with capacity, overflow and stay."""
     crisis = [[pid, c.provider, fmt(c.capacity),
                "; ".join(f"{p.capacity} from day {fmt(p.from_day)}" for p in c.capacity_schedule) or "-",
-               fmt(c.overflow_capacity), ", ".join(c.accepts), dist_text(c.stay), fmt(c.max_stay_days),
+               fmt(c.overflow_capacity), "every group" if c.accepts is None else ", ".join(c.accepts), dist_text(c.stay), fmt(c.max_stay_days),
                fmt(c.cost_per_day_eur)] for pid, c in cfg.crisis_places.items()]
     follow = [[fid, f.provider, "unlimited" if f.capacity is None else fmt(f.capacity),
                dist_text(f.stay) if f.stay else "none (leaves the system)", fmt(f.max_wait_days), fmt(f.fallback),

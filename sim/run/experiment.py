@@ -16,7 +16,7 @@ import pandas as pd
 
 from sim.analysis.metrics import kpis
 from sim.analysis.results import KPI_COLUMNS, Results, summarise
-from sim.config.gate import AnyConfig, CheckedConfig, ensure_checked, fingerprint
+from sim.config.gate import AnyConfig, CheckedConfig, derive, ensure_checked
 from sim.config.schema import SimConfig
 from sim.engine.events import COLUMNS
 from sim.engine.model import ShelterModel
@@ -100,11 +100,12 @@ def run_experiment(cfg: AnyConfig, executor: Optional[Executor] = None) -> Resul
     t0 = time.perf_counter()
     out = _run_reps(checked, range(checked.cfg.run.n_reps), executor)
     run_cfg, out, warmup_note = _with_warmup(checked.cfg, out)
+    if run_cfg is not checked.cfg:
+        checked = derive(checked, run_cfg)  # with the detected warm-up, through the gate
     notes: dict[str, Any] = {"warmup": warmup_note}
     if run_cfg.run.precision_half_width is not None:
         from sim.analysis.precision import precision_report, reps_needed
 
-        checked = replace(checked, cfg=run_cfg, fingerprint=fingerprint(run_cfg))  # the detected warm-up
         while (need := reps_needed(run_cfg.run, pd.concat([k for _, k in out]))) > len(out):
             out += _run_reps(checked, range(len(out), need), executor)
         notes["precision"] = precision_report(run_cfg.run, pd.concat([k for _, k in out]))

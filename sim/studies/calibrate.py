@@ -22,6 +22,7 @@ from typing import Optional, Sequence
 import numpy as np
 import pandas as pd
 
+from sim.config.gate import AnyConfig, ensure_checked
 from sim.config.schema import SimConfig
 
 Z95 = 1.959963984540054
@@ -95,16 +96,17 @@ def _override(key: str, value: float) -> str:
     return f"{key}={value:.6g}"
 
 
-def build_config(base: str | SimConfig, overrides: Sequence[str]) -> SimConfig:
-    """A checked config: scenario name through Hydra, or a SimConfig with dotted overrides."""
+def build_config(base: str | AnyConfig, overrides: Sequence[str]) -> SimConfig:
+    """A checked config: scenario name through Hydra, or a config (a SimConfig or CheckedConfig,
+    checked again if changed) with dotted overrides, checked."""
     from sim.config.compose import load_config, with_overrides
 
     if isinstance(base, str):
         return load_config(base, list(overrides))
-    return with_overrides(base, overrides)
+    return with_overrides(ensure_checked(base).cfg, overrides)
 
 
-def simulate_targets(cfg: SimConfig, targets: Sequence[Target]) -> pd.DataFrame:
+def simulate_targets(cfg: AnyConfig, targets: Sequence[Target]) -> pd.DataFrame:
     """Mean, 95% CI and standard error of each target's metric over the replications of ``cfg``."""
     from sim.run.experiment import run_experiment
 
@@ -124,7 +126,7 @@ def simulate_targets(cfg: SimConfig, targets: Sequence[Target]) -> pd.DataFrame:
 class _Objective:
     """Memoised objective on the unit cube (each parameter scaled to [0, 1])."""
 
-    def __init__(self, base: str | SimConfig, targets: Sequence[Target], params: Sequence[FreeParam],
+    def __init__(self, base: str | AnyConfig, targets: Sequence[Target], params: Sequence[FreeParam],
                  overrides: Sequence[str]) -> None:
         self.base, self.targets, self.params, self.overrides = base, list(targets), list(params), list(overrides)
         self.cache: dict[tuple[float, ...], pd.DataFrame] = {}
@@ -202,7 +204,7 @@ def delta_uncertainty(obj: _Objective, x: np.ndarray, step: float = 0.05) -> pd.
                          "high": np.minimum(x + Z95 * se, [p.high for p in obj.params]), "method": "delta"})
 
 
-def calibrate(scenario: str | SimConfig, targets: Sequence[Target], params: Sequence[FreeParam],
+def calibrate(scenario: str | AnyConfig, targets: Sequence[Target], params: Sequence[FreeParam],
               overrides: Sequence[str] = (), method: str = "Nelder-Mead", max_evaluations: int = 40,
               xtol: float = 0.01, uncertainty: str = "delta", seeds: Sequence[int] = (1, 2, 3)) -> CalibrationResult:
     """Fit ``params`` so the simulated means of ``targets`` match, on common random numbers.
@@ -212,6 +214,8 @@ def calibrate(scenario: str | SimConfig, targets: Sequence[Target], params: Sequ
     'Powell' (scipy minimize with bounds). ``xtol`` is relative to each parameter's range.
     ``uncertainty``: 'delta' (cheap) or 'seeds' (refit with each of ``seeds`` as run.seed).
     """
+    if not isinstance(scenario, str):
+        scenario = ensure_checked(scenario).cfg  # a config changed after load_config fails here, not mid-search
     obj = _Objective(scenario, targets, params, overrides)
     x = obj.values(_optimise(obj, method, max_evaluations, xtol))
     if uncertainty == "delta":
@@ -225,7 +229,7 @@ def calibrate(scenario: str | SimConfig, targets: Sequence[Target], params: Sequ
                              unc, obj.loss(obj.sims(x)), len(obj.cache), pd.DataFrame(obj.rows), method)
 
 
-def seed_uncertainty(scenario: str | SimConfig, targets: Sequence[Target], params: Sequence[FreeParam],
+def seed_uncertainty(scenario: str | AnyConfig, targets: Sequence[Target], params: Sequence[FreeParam],
                      overrides: Sequence[str], method: str, max_evaluations: int, xtol: float,
                      seeds: Sequence[int]) -> pd.DataFrame:
     """Spread of the fitted values over refits with other seeds (``run.seed``): mean, sd, min, max."""

@@ -16,9 +16,9 @@ pytestmark = pytest.mark.slow  # calibration runs many simulations
 BEDS, MEAN_STAY, TRUE_PER_YEAR = 5, 10.0, 146.0  # offered load A = 0.4/day * 10 days = 4 erlangs
 
 
-def _tiny(seed: int = 3):
+def _tiny(seed: int = 3, n_reps: int = 8):
     return make_config(capacity=BEDS, stay=dist("exponential", MEAN_STAY), arrivals_per_year=60.0,
-                       horizon=2050, warmup=50, n_reps=8, seed=seed)
+                       horizon=2050, warmup=50, n_reps=n_reps, seed=seed)
 
 
 def _occupancy_target() -> Target:
@@ -32,7 +32,10 @@ PARAM = FreeParam("groups.g.arrivals_per_year", 50.0, 300.0)
 
 @pytest.mark.parametrize("method", ["bounded 1-D", "Nelder-Mead"])
 def test_recovers_the_arrival_rate_within_its_uncertainty(method):
-    res = calibrate(_tiny(), [_occupancy_target()], [PARAM], method=method, max_evaluations=25, xtol=0.002)
+    # 16 replications: with 8 the delta-method SE (simulation noise plus the target's sd) sat at the
+    # power bound (3 SE = 14.7 against 14.6 at this seed); with 16 it is 9.6-11.3 at seeds 3-6
+    res = calibrate(_tiny(n_reps=16), [_occupancy_target()], [PARAM], method=method, max_evaluations=25,
+                    xtol=0.002)
     fitted = res.params[PARAM.key]
     se = float(res.uncertainty.se.iloc[0])
     assert 0 < 3 * se < 0.15 * TRUE_PER_YEAR  # power: the fit must locate the rate to within 15% (3 SE)

@@ -123,9 +123,9 @@ CASES = [
          ["'crisis_places.dno.capacity' is invalid", "missing EQUAL", "a Hydra override key=value"]),
     # run length
     case("horizon_equals_warmup", ["run.horizon_days=180"],
-         ["run.horizon_days=180.0", "a horizon longer than run.warmup_days=180.0"]),
+         ["run.horizon_days=180.0", "at least 1 day longer than run.warmup_days=180.0 (the measured window)"]),
     case("horizon_below_warmup", ["run.warmup_days=800"],
-         ["run.horizon_days=730.0", "a horizon longer than run.warmup_days=800.0"]),
+         ["run.horizon_days=730.0", "at least 1 day longer than run.warmup_days=800.0 (the measured window)"]),
     case("n_reps_zero", ["run.n_reps=0"], ["run.n_reps=0", "a whole number >= 1"]),
     case("start_date_bad", ["run.start_date=2018-13-01"], ["run.start_date='2018-13-01'", "an ISO date YYYY-MM-DD"]),
     # arrivals CSV

@@ -58,6 +58,11 @@ START = "a finite time on or after run.start_date=2018-01-01"
 NAME = "letters, digits and '_', '-', '.', '+', starting with a letter or digit (it names the output folder)"
 TARGET = ("one of sim.cli.app.SideBySide, Hydra's BasicLauncher or BasicSweeper, or the submitit LocalLauncher or"
           " SlurmLauncher (README 'Reliability'): a config may not name other code to import or run")
+COST = ("a number >= 0 and at most 1000000 EUR a place-day (far above any real cost: is the unit EUR per day?)")
+AFTER_END = ("a day before run.horizon_days=730: a change at or after the end never happens (lengthen the run or"
+             " leave the change out)")
+DELETE = "a value (key=value); deleting a key or config group with '~' is not allowed: sim would silently use its" \
+         " built-in defaults instead"
 
 
 def future() -> str:
@@ -124,6 +129,15 @@ SCENARIO_FILES: dict[str, str | Callable[[], str]] = {
                           " Integer",
     "followup_capacity_1e6": f"followup.mo.capacity=1000000 is invalid: {PLACES}",
     "initial_state_1e6": f"initial_state[0].count=1000000 is invalid: {PLACES}",
+    # nonsense that once ran: costs, day-0 clients, accepts, schedules after the end
+    "cost_per_day_1e7": f"crisis_places.dno.cost_per_day_eur=10000000.0 is invalid: {COST}",
+    "cost_inf": f"followup.mo.cost_per_day_eur=inf is invalid: {COST}",
+    "initial_state_not_accepted": "initial_state[0].group='domestic_violence' is invalid: a group that 'dno' accepts:"
+                                  " single_adults, young_adults, ex_detainees",
+    "accepts_empty": "crisis_places.jekerzicht.accepts=[] is invalid: leave accepts out for every group, or list the"
+                     " groups",
+    "schedule_after_horizon": f"crisis_places.dno.capacity_schedule[0].from_day=800.0 is invalid: {AFTER_END}",
+    "rate_schedule_at_horizon": f"groups.single_adults.rate_schedule[0].from_day=730.0 is invalid: {AFTER_END}",
     # a scenario that points at a bad arrivals CSV (relative path, found from the project root)
     "trace_future_dates": lambda: f"{CSV_KEY}[line 3]='2999-01-01' is invalid: {future()}",
 }
@@ -161,6 +175,7 @@ CSV_FILES: dict[str, str | Callable[[], str]] = {
     "cp1252": csv_refused("cp1252", f"a UTF-8 text file (line 2 has byte 0x93, {NOT_UTF8})"),
     "utf16": csv_refused("utf16", "a UTF-8 text file (this one is UTF-16, e.g. Excel's 'Unicode text': save it as"
                          " 'CSV UTF-8')"),
+    "date_and_t_days": csv_refused("date_and_t_days", "a CSV with one of the columns 'date' or 't_days', not both"),
     "utf16_no_bom": csv_refused("utf16_no_bom", "a UTF-8 text file (this one holds NUL bytes: UTF-16 without a BOM,"
                                 " or binary?)"),
 }
@@ -298,6 +313,18 @@ GENERATED: dict[str, Case] = {
                                     "hydra.callbacks.side_by_side._target_='subprocess.getoutput' is invalid: "
                                     + TARGET),
     "cli_name_outside_outputs": cli(["name=../../outside"], f"name='../../outside' is invalid: {NAME}"),
+    "cli_delete_run": cli(["~run"], f"run='~run' is invalid: {DELETE}"),
+    "cli_delete_seed": cli(["~run.seed"], f"run.seed='~run.seed' is invalid: {DELETE}"),
+    "cli_delete_capacity": cli(["~crisis_places.dno.capacity"],
+                               f"crisis_places.dno.capacity='~crisis_places.dno.capacity' is invalid: {DELETE}"),
+    "cli_window_half_a_day": cli(["run.horizon_days=180.5"], "run.horizon_days=180.5 is invalid: at least 1 day"
+                                 " longer than run.warmup_days=180.0 (the measured window)"),
+    "cli_mser5_one_day": cli(["run.warmup_method=mser5", "run.horizon_days=1.5", "run.warmup_days=0"],
+                             "run.horizon_days=1.5 is invalid: at least 2 days with run.warmup_method=mser5 (it may cut"
+                             " half the run)"),
+    "cli_share_nan": cli(["sex_shares.male=nan"], "sex_shares.male=nan is invalid: a probability in [0, 1]"),
+    "cli_negative_max_wait": cli(["followup.bw.max_wait_days=-3"],
+                                 "followup.bw.max_wait_days=-3.0 is invalid: a number > 0"),
     "cli_nan_stay": cli(["crisis_places.dno.stay.mean_days=nan"],
                         "crisis_places.dno.stay.mean_days=nan is invalid: a number > 0"),
 }
@@ -312,6 +339,7 @@ SUBPROCESS = [
     "scenario:billion_laughs", "scenario:interpolation_bomb", "scenario:target_os_system",
     "scenario:target_in_sources", "scenario:hydra_callback", "scenario:python_tag", "scenario:hydra_run_dir",
     "scenario:empty", "scenario:bom", "scenario:latin1", "scenario:capacity_1e9", "scenario:stay_100000_days",
+    "scenario:cost_per_day_1e7", "made:cli_delete_run",
     "csv:empty", "csv:latin1", "csv:future_date", "made:huge_csv_60mb", "made:huge_yaml_5mb",
     "made:yaml_nesting_100k", "made:csv_dev_zero", "made:cli_hydra_callback_target", "made:hydra_callbacks_group_file",
 ]

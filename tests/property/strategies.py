@@ -51,7 +51,7 @@ def optional(strategy: st.SearchStrategy) -> st.SearchStrategy:
 def crisis_places(draw: st.DrawFn, groups: list[str], horizon: float) -> CrisisPlaceCfg:
     """A crisis place: capacity 0-6, overflow 0-3, an optional 1-2 step schedule and max stay."""
     steps = draw(st.lists(st.integers(0, int(horizon * 2) - 1), max_size=2, unique=True).map(sorted))
-    accepts = draw(st.lists(st.sampled_from(groups), max_size=len(groups), unique=True))  # [] accepts all
+    accepts = draw(st.lists(st.sampled_from(groups), max_size=len(groups), unique=True)) or None  # None: all
     return CrisisPlaceCfg(
         capacity=draw(st.integers(0, 6)), overflow_capacity=draw(st.integers(0, 3)),
         capacity_schedule=[CapacityPeriodCfg(from_day=s / 2, capacity=draw(st.integers(0, 6))) for s in steps],
@@ -113,7 +113,8 @@ def initial_state(draw: st.DrawFn, cfg: SimConfig) -> list[InitialCfg]:
             else p.capacity
         # validate() requires initial clients at a crisis place to come from a group with a route from it
         # (else they would have nowhere to go); test_invariants.py keeps the refused case as a regression test.
-        routed = [g for g in gids if pid in cfg.groups[g].routes or "default" in cfg.groups[g].routes]
+        routed = [g for g in gids if (pid in cfg.groups[g].routes or "default" in cfg.groups[g].routes)
+                  and (p.accepts is None or g in p.accepts)]  # and only a group the place accepts
         if routed:
             out += initial_entries(draw, pid, cap0 + p.overflow_capacity, routed)
     for fid, f in cfg.followup.items():
@@ -123,7 +124,7 @@ def initial_state(draw: st.DrawFn, cfg: SimConfig) -> list[InitialCfg]:
 
 
 def allowed_places(crisis: dict[str, CrisisPlaceCfg], gid: str) -> list[str]:
-    return [pid for pid, p in crisis.items() if not p.accepts or gid in p.accepts]
+    return [pid for pid, p in crisis.items() if p.accepts is None or gid in p.accepts]
 
 
 @st.composite
@@ -134,13 +135,14 @@ def sim_configs(draw: st.DrawFn) -> SimConfig:
     crisis = {pid: draw(crisis_places(gids, horizon)) for pid in CRISIS_IDS[:draw(st.integers(1, 3))]}
     for gid in gids:  # every group needs a place that accepts it
         if not allowed_places(crisis, gid):
-            crisis[draw(st.sampled_from(sorted(crisis)))].accepts.append(gid)
+            place = crisis[draw(st.sampled_from(sorted(crisis)))]
+            place.accepts = [*(place.accepts or []), gid]
     followup = draw(followups(list(FOLLOWUP_IDS[:draw(st.integers(1, 3))])))
     cfg = SimConfig(
         name="property", origin_shares=shares(draw, ["nl", "eu", "other"]), sex_shares=shares(draw, ["m", "f"]),
         groups={gid: draw(groups(allowed_places(crisis, gid), list(followup), horizon)) for gid in gids},
         crisis_places=crisis, followup=followup,
-        run=RunCfg(horizon_days=horizon, warmup_days=draw(st.integers(0, int(horizon * 2) - 1)) / 2, n_reps=1,
+        run=RunCfg(horizon_days=horizon, warmup_days=draw(st.integers(0, int(horizon * 2) - 2)) / 2, n_reps=1,
                    seed=draw(st.integers(0, 2**32 - 1)), plots=False, write_events=False))
     cfg.initial_state = initial_state(draw, cfg)
     return validate(cfg)  # raises ConfigError if this strategy ever drifts from the schema
