@@ -70,7 +70,9 @@ def check_jobs(argv: Sequence[str]) -> int:
     limit: Optional[tuple[float, str]] = None
     for n, overrides in enumerate(jobs, start=1):
         try:
-            job = scan_launch(Launch(launch.config_dir, launch.config_name, launch.extra_dirs, tuple(overrides)))
+            # the launch's scan covered every option of every sweep; composing verifies it for this job
+            job = Launch(launch.config_dir, launch.config_name, launch.extra_dirs, tuple(overrides),
+                         scanned=launch.scanned)
             cfg = structured(compose_launch(job))
             limit = memory_limit(cfg)
             checked = check(cfg, limit)

@@ -8,12 +8,12 @@ from __future__ import annotations
 
 import codecs
 from pathlib import Path
-from typing import Any, Callable, Iterator, NoReturn, Optional, Sequence
+from typing import Any, Callable, NoReturn, Optional, Sequence
 
 import yaml  # type: ignore[import-untyped]  # PyYAML comes with Hydra; its stubs are not installed
 
 from sim.config.errors import ConfigError
-from sim.config.targets import CODE_KEYS, check_targets, foreign_code
+from sim.config.targets import CODE_KEYS, check_targets, foreign_code, leaves
 
 PROJECT_GROUPS = ("scenarios", "region", "run")  # plain values only: no code, no Hydra settings
 MAX_CONFIG_BYTES = 1_000_000  # real scenario files are a few KB, the region file about 12 KB
@@ -57,18 +57,6 @@ def _options_of(group: str) -> list[str]:
     return sorted(p.stem for p in folder.glob("*.yaml"))
 
 
-def _leaves(obj: Any, prefix: str = "") -> Iterator[tuple[str, Any]]:
-    """(dotted key, value) of every leaf and every code key of nested dicts and lists."""
-    if isinstance(obj, dict):
-        for k, v in obj.items():
-            key = f"{prefix}.{k}" if prefix else str(k)
-            yield from [(key, v)] if str(k) in CODE_KEYS or not isinstance(v, (dict, list)) else _leaves(v, key)
-    elif isinstance(obj, list):
-        for i, v in enumerate(obj):
-            yield from _leaves(v, f"{prefix}[{i}]")
-    else:
-        yield prefix, obj
-
 
 def check_config_file(path: Path, group: str, option: str) -> dict[Any, Any]:
     """Read a config group's file as plain text before Hydra parses it, and refuse it if it is
@@ -96,7 +84,7 @@ def check_config_file(path: Path, group: str, option: str) -> dict[Any, Any]:
     if group == "scenarios":
         _check_scenario_header(text, fail, option)
     tree = _load_yaml(text, fail)
-    found = (next(((k, v) for k, v in _leaves(tree) if k.rpartition(".")[2] in CODE_KEYS), None)
+    found = (next(((k, v) for k, v in leaves(tree) if k.rpartition(".")[2] in CODE_KEYS), None)
              if group in PROJECT_GROUPS else foreign_code(tree))
     if found is not None:
         fail(f"sets {found[0]}={_shown(found[1])}: a config file may not name code to import or run"
@@ -160,11 +148,11 @@ def _check_plain_values(tree: dict[Any, Any], fail: Callable[[str], NoReturn], s
     """No Hydra settings, no defaults list, no interpolations; a scenario's name is its file name."""
     for key in ("hydra", "defaults"):
         if key in tree:
-            first = next(_leaves({key: tree[key]}), (key, tree[key]))  # e.g. hydra: {}
+            first = next(leaves({key: tree[key]}), (key, tree[key]))  # e.g. hydra: {}
             why = ("Hydra settings (output folder, callbacks, launcher) belong in configs/config.yaml or on the"
                    " command line" if key == "hydra" else "a defaults list pulls in other files")
             fail(f"sets {first[0]}={_shown(first[1])}: not allowed here, {why}")
-    for key, value in _leaves(tree):
+    for key, value in leaves(tree):
         if "${" in key or (isinstance(value, str) and "${" in value):
             fail(f"sets {key}={_shown(value)}: write values out; interpolations ${{...}} are not allowed here")
     if scenario is not None:

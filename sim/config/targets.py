@@ -31,7 +31,7 @@ ALLOWED_STREAMS = frozenset({"ext://sys.stdout", "ext://sys.stderr"})  # logging
 CODE_KEYS = ("_target_", "class", "()")
 
 
-def _leaves(obj: Any, prefix: str = "") -> Iterator[tuple[str, Any]]:
+def leaves(obj: Any, prefix: str = "") -> Iterator[tuple[str, Any]]:
     """(dotted key, value) of every leaf, and of every code key even when its value is a mapping."""
     if isinstance(obj, dict):
         for k, v in obj.items():
@@ -39,10 +39,10 @@ def _leaves(obj: Any, prefix: str = "") -> Iterator[tuple[str, Any]]:
             if str(k) in CODE_KEYS or not isinstance(v, (dict, list)):
                 yield key, v
             else:
-                yield from _leaves(v, key)
+                yield from leaves(v, key)
     elif isinstance(obj, list):
         for i, v in enumerate(obj):
-            yield from _leaves(v, f"{prefix}[{i}]")
+            yield from leaves(v, f"{prefix}[{i}]")
     else:
         yield prefix, obj
 
@@ -57,7 +57,7 @@ def _plain(node: Any) -> Any:
 
 def foreign_code(node: Any) -> Optional[tuple[str, Any]]:
     """(key, value) of the first code reference in ``node`` that is not on the allowed lists."""
-    for key, value in _leaves(_plain(node)):
+    for key, value in leaves(_plain(node)):
         name = key.rpartition(".")[2]
         if name == "_target_" and value not in ALLOWED_TARGETS:
             return key, value
